@@ -1,0 +1,21 @@
+//! The `PushNotificationLink` custom resource (group `acspush.io`, version `v1alpha1`).
+//!
+//! Only types live here: serde, schemars, CEL admission rules, printer columns and the field docs
+//! that `kubectl explain` shows. Behaviour lives in `controller/`.
+
+mod conditions;
+mod link;
+mod validation;
+
+pub use conditions::{ConditionStatus, ConditionType, Reason};
+pub use link::{
+    AccessPolicySpec, AccessPolicyStatus, ApnsAuthMode, ApnsStatus, Condition, CredentialsSpec,
+    DeletionPolicy, FcmApi, FcmStatus, KeyRotationSpec, LinkMode, Platform, PlatformsStatus,
+    PushNotificationLink, PushNotificationLinkSpec, PushNotificationLinkStatus, SecretKeySelector,
+    SecretReference, DEFAULT_ACCESS_POLICY_NAME, DEFAULT_CONNECTION_STRING_KEY,
+};
+
+/// API group of every resource this operator serves.
+pub const GROUP: &str = "acspush.io";
+/// Finalizer that guards cleanup of the operator-owned access policy in Azure.
+pub const FINALIZER: &str = "acspush.io/cleanup";

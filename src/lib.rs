@@ -1,0 +1,8 @@
+//! acs-push-operator: links Azure Notification Hubs to Azure Communication Services and keeps the
+//! link healthy, reporting every failure as a Kubernetes condition.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod azure;
+pub mod controller;
+pub mod crdgen;
