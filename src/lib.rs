@@ -6,3 +6,4 @@ pub mod api;
 pub mod azure;
 pub mod controller;
 pub mod crdgen;
+pub mod secret;

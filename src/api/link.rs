@@ -274,6 +274,10 @@ pub struct AccessPolicyStatus {
     /// sha256 fingerprint (prefix) of the key used for the link; changes when the key changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_fingerprint: Option<String>,
+    /// Azure's change marker of the policy (its revision and modifiedTime) when its key was last
+    /// read; a different marker means the key may have been regenerated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
 }
 
 /// Push credentials found on the hub.
@@ -284,6 +288,13 @@ pub struct PlatformsStatus {
     pub apns: ApnsStatus,
     /// Firebase Cloud Messaging.
     pub fcm: FcmStatus,
+    /// When the hub's push credentials were last read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_at: Option<Time>,
+    /// Change marker of the hub (etag, or a digest of its properties) at that read; credentials are
+    /// read again only when it changes, or hourly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hub_revision: Option<String>,
 }
 
 /// APNs credential state.
