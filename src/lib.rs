@@ -3,7 +3,10 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod config;
 pub mod azure;
 pub mod controller;
 pub mod crdgen;
+pub mod duration;
 pub mod secret;
+pub mod telemetry;

@@ -158,7 +158,10 @@ mod tests {
     fn design_lists_twenty_four_reasons_each_bound_to_one_type() {
         assert_eq!(Reason::ALL.len(), 24);
         for ty in ConditionType::CHECKS.iter().chain([&ConditionType::Ready]) {
-            assert!(Reason::ALL.iter().any(|r| r.condition_type() == *ty), "{ty} has no reason");
+            assert!(
+                Reason::ALL.iter().any(|r| r.condition_type() == *ty),
+                "{ty} has no reason"
+            );
         }
     }
 }

@@ -1,3 +1,6 @@
+// kube-derive takes repeated `printcolumn(...)` / `validation = ...` attributes by design.
+#![allow(clippy::duplicated_attributes)]
+
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::{CustomResource, KubeSchema};
 use schemars::JsonSchema;
@@ -46,7 +49,11 @@ pub const DEFAULT_CONNECTION_STRING_KEY: &str = "connectionString";
         json_path = ".spec.communicationServiceId",
         priority = 1
     ),
-    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp")
+    printcolumn(
+        name = "Age",
+        type_ = "date",
+        json_path = ".metadata.creationTimestamp"
+    )
 )]
 #[serde(rename_all = "camelCase")]
 #[x_kube(
@@ -158,7 +165,9 @@ pub struct AccessPolicySpec {
 
 impl Default for AccessPolicySpec {
     fn default() -> Self {
-        Self { name: default_policy_name() }
+        Self {
+            name: default_policy_name(),
+        }
     }
 }
 

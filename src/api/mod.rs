@@ -10,9 +10,9 @@ mod validation;
 pub use conditions::{ConditionStatus, ConditionType, Reason};
 pub use link::{
     AccessPolicySpec, AccessPolicyStatus, ApnsAuthMode, ApnsStatus, Condition, CredentialsSpec,
-    DeletionPolicy, FcmApi, FcmStatus, KeyRotationSpec, LinkMode, Platform, PlatformsStatus,
-    PushNotificationLink, PushNotificationLinkSpec, PushNotificationLinkStatus, SecretKeySelector,
-    SecretReference, DEFAULT_ACCESS_POLICY_NAME, DEFAULT_CONNECTION_STRING_KEY,
+    DEFAULT_ACCESS_POLICY_NAME, DEFAULT_CONNECTION_STRING_KEY, DeletionPolicy, FcmApi, FcmStatus,
+    KeyRotationSpec, LinkMode, Platform, PlatformsStatus, PushNotificationLink,
+    PushNotificationLinkSpec, PushNotificationLinkStatus, SecretKeySelector, SecretReference,
 };
 
 /// API group of every resource this operator serves.

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: format, lints, then every test tier, including the
+# end-to-end tests against a real kube-apiserver + etcd built from source (hack/control-plane.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all targets, -D warnings)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "building the local control plane (kube-apiserver, kubectl, helm, etcd)"
+hack/control-plane.sh build
+
+step "cargo test (unit, emulator, client and end-to-end tiers)"
+export ACS_PUSH_E2E=1
+cargo test --workspace --locked

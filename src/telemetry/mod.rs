@@ -1,0 +1,5 @@
+//! Metrics, health endpoints and log setup.
+
+pub mod http;
+pub mod logging;
+pub mod metrics;
