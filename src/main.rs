@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use acs_push_operator::config::RunArgs;
+use acs_push_operator::controller::runtime;
 use acs_push_operator::telemetry::logging;
 use clap::{Parser, Subcommand};
 
@@ -46,6 +47,9 @@ fn main() -> ExitCode {
         None => cli.run,
     };
     logging::init(args.log_format);
+    // kube brings rustls with ring, azure_core with aws-lc-rs: with both linked, rustls cannot
+    // pick a process default, so choose one before the first TLS client is built.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -56,8 +60,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // The controller lands with issue 5; until then `run` only validates its flags.
-    match runtime.block_on(async { Err::<(), _>("the controller is not built yet") }) {
+    match runtime.block_on(runtime::run(args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "operator stopped");

@@ -1,0 +1,123 @@
+//! Step 3, act: carry out the plan against ARM, nothing more, and fold each result into the
+//! observation so the final evaluation sees the new state without reading it again.
+
+use jiff::Timestamp;
+use tracing::info;
+
+use super::error::ReconcileError;
+use super::observe::{Gathered, rule_facts};
+use super::observed::AccessRight;
+use super::plan::{Action, Plan};
+use crate::azure::client::ArmClient;
+use crate::azure::error::ErrorClass;
+use crate::azure::models::{self, PolicyKey, ResourceListKeys};
+use crate::secret::SecretString;
+
+/// Runs `plan` in order. Returns the actions that completed (for events). An action ARM refuses
+/// for good (a link rejected as invalid) is folded in as a diagnosis; throttling and transient
+/// failures abort the pass with an error so it is retried after `Retry-After` or a backoff.
+pub async fn act(
+    gathered: &mut Gathered,
+    plan: &Plan,
+    now: Timestamp,
+) -> Result<Vec<Action>, ReconcileError> {
+    let mut done = Vec::new();
+    let Some(arm) = gathered.arm.clone() else { return Ok(done) };
+    let hub = gathered.observed.spec.hub.clone();
+    let mut keys: Option<ResourceListKeys> = None;
+    for action in &plan.actions {
+        match action {
+            Action::CreateOrFixPolicy { name, rights, .. } => {
+                let rights: Vec<models::AccessRight> = rights.iter().map(to_model_right).collect();
+                let rule = arm.put_authorization_rule(&hub, name, &rights).await?;
+                gathered.observed.record_rule(rule_facts(&rule, None));
+                info!(policy = %name, hub = %hub, "access policy set to Send only");
+            }
+            Action::ReadKeys { policy } => {
+                let listed = arm.list_keys(&hub, policy).await?;
+                if let Some(key) = &listed.primary_key {
+                    gathered.observed.record_keys(key.fingerprint());
+                }
+                keys = Some(listed);
+            }
+            Action::RotateKey { policy } => {
+                let listed = arm.regenerate_keys(&hub, policy, PolicyKey::Primary).await?;
+                // The regeneration moved the rule's revision: read it back so the next pass does
+                // not take our own rotation for one made behind our back.
+                let rule = arm.get_authorization_rule(&hub, policy).await?;
+                let fingerprint =
+                    listed.primary_key.as_ref().map(SecretString::fingerprint).unwrap_or_default();
+                gathered.observed.record_rotation(now, fingerprint, rule.revision_marker());
+                info!(policy = %policy, hub = %hub, "Send key rotated");
+                keys = Some(listed);
+            }
+            Action::Link { cause } => {
+                let Some((connection_string, fingerprint)) = link_secret(gathered, keys.as_ref())
+                else {
+                    // Nothing to link with (the plan always reads keys first): diagnose next pass.
+                    continue;
+                };
+                let acs = gathered.observed.spec.communication_service.clone();
+                match arm.link_notification_hub(&acs, &hub, &connection_string).await {
+                    Ok(_) => {
+                        gathered.observed.record_link(now, fingerprint);
+                        info!(acs = %acs, hub = %hub, cause = %cause, "linked");
+                    }
+                    Err(e) if rejected_for_good(e.class()) => {
+                        let (code, message) = match e.status() {
+                            Some(s) => (s.code.clone().unwrap_or_default(), s.message.clone()),
+                            None => (e.category().to_owned(), e.to_string()),
+                        };
+                        gathered.observed.record_link_rejected(code, message);
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        done.push(action.clone());
+    }
+    Ok(done)
+}
+
+/// The connection string to link with and its key's fingerprint: the user's, or the
+/// operator-owned policy's primary one as just read.
+fn link_secret(
+    gathered: &Gathered,
+    keys: Option<&ResourceListKeys>,
+) -> Option<(SecretString, String)> {
+    if let Some(user) = &gathered.user_connection_string {
+        let fingerprint = user.expose().parse::<crate::azure::connection_string::ConnectionString>().ok()?.fingerprint();
+        return Some((user.clone(), fingerprint));
+    }
+    let keys = keys?;
+    Some((keys.primary_connection_string.clone()?, keys.primary_key.as_ref()?.fingerprint()))
+}
+
+/// A refusal that retrying the same request cannot fix: reported as `LinkRejected`.
+fn rejected_for_good(class: ErrorClass) -> bool {
+    matches!(class, ErrorClass::InvalidRequest | ErrorClass::NotFound(_) | ErrorClass::Forbidden)
+}
+
+fn to_model_right(right: &AccessRight) -> models::AccessRight {
+    match right {
+        AccessRight::Send => models::AccessRight::Send,
+        AccessRight::Listen => models::AccessRight::Listen,
+        AccessRight::Manage => models::AccessRight::Manage,
+        AccessRight::Other(_) => models::AccessRight::Unknown,
+    }
+}
+
+/// Deletes the operator-owned policy (deletion with `deletionPolicy: Delete`). A policy, hub or
+/// namespace already gone is success: a missing Azure resource never blocks deletion.
+pub async fn delete_owned_policy(
+    arm: &ArmClient,
+    hub: &crate::azure::ids::NotificationHubId,
+    policy: &str,
+) -> Result<(), ReconcileError> {
+    match arm.delete_authorization_rule(hub, policy).await {
+        Ok(_) => Ok(()),
+        Err(e) if matches!(e.class(), ErrorClass::NotFound(_)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}

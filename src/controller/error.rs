@@ -1,0 +1,90 @@
+//! Errors of one reconcile, each knowing what `error_policy` should do about it.
+
+use std::time::Duration;
+
+use crate::azure::error::{ArmError, ErrorClass};
+
+/// A reconcile that could not finish. Diagnosable Azure states (missing hub, 403, bad connection
+/// string…) are not errors: they become conditions. What remains is what a retry can fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ReconcileError {
+    /// The Kubernetes API failed (status patch, Secret read, finalizer).
+    #[error("Kubernetes API call failed ({context}): {source}")]
+    Kube {
+        context: &'static str,
+        #[source]
+        source: kube::Error,
+    },
+    /// An ARM call failed in a way a retry may fix (throttling, 5xx, timeouts).
+    #[error("Azure Resource Manager call failed; retrying: {0}")]
+    Arm(#[from] ArmError),
+    /// Adding or removing the finalizer failed.
+    #[error("finalizer {0}")]
+    Finalizer(#[source] Box<kube::runtime::finalizer::Error<ReconcileError>>),
+    /// The spec was admitted but cannot be used; waits for the user to change it.
+    #[error(transparent)]
+    InvalidSpec(#[from] super::observe::InvalidSpec),
+    /// The object has no namespace or name (never for a namespaced resource from the API).
+    #[error("PushNotificationLink without namespace or name")]
+    Unaddressable,
+}
+
+impl ReconcileError {
+    pub fn kube(context: &'static str) -> impl FnOnce(kube::Error) -> Self {
+        move |source| ReconcileError::Kube { context, source }
+    }
+
+    /// Stable name for metrics labels.
+    pub fn category(&self) -> &'static str {
+        match self {
+            ReconcileError::Kube { .. } => "kubernetes",
+            ReconcileError::Arm(e) => e.category(),
+            ReconcileError::Finalizer(inner) => match inner.as_ref() {
+                kube::runtime::finalizer::Error::ApplyFailed(e)
+                | kube::runtime::finalizer::Error::CleanupFailed(e) => e.category(),
+                _ => "finalizer",
+            },
+            ReconcileError::InvalidSpec(_) | ReconcileError::Unaddressable => "invalid_spec",
+        }
+    }
+
+    /// How long to wait before the next attempt: ARM's `Retry-After` when it sent one, else a
+    /// backoff that grows with consecutive failures (`attempt` starts at 1).
+    pub fn retry_after(&self, attempt: u32) -> Duration {
+        let throttled = match self {
+            ReconcileError::Arm(e) => match e.class() {
+                ErrorClass::Throttled { retry_after } => retry_after,
+                _ => None,
+            },
+            ReconcileError::Finalizer(inner) => match inner.as_ref() {
+                kube::runtime::finalizer::Error::ApplyFailed(e)
+                | kube::runtime::finalizer::Error::CleanupFailed(e) => {
+                    return e.retry_after(attempt);
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        throttled.unwrap_or_else(|| backoff(attempt))
+    }
+}
+
+/// 5 s, 10 s, 20 s … capped at 5 min: never a tight loop, never forgotten.
+pub fn backoff(attempt: u32) -> Duration {
+    let exp = attempt.saturating_sub(1).min(6);
+    Duration::from_secs(5u64 << exp).min(Duration::from_secs(300))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(backoff(1), Duration::from_secs(5));
+        assert_eq!(backoff(2), Duration::from_secs(10));
+        assert_eq!(backoff(4), Duration::from_secs(40));
+        assert_eq!(backoff(7), Duration::from_secs(300));
+        assert_eq!(backoff(50), Duration::from_secs(300));
+    }
+}

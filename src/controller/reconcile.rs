@@ -1,0 +1,158 @@
+//! One reconcile: observe → evaluate (pure) → act → evaluate again → report; and cleanup on
+//! deletion behind the `acspush.io/cleanup` finalizer.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jiff::{Timestamp, Unit};
+use kube::api::Api;
+use kube::runtime::controller::Action;
+use kube::runtime::finalizer::{Event as Finalizer, finalizer};
+use kube::ResourceExt;
+use tracing::{info, instrument, warn};
+
+use super::act::{act, delete_owned_policy};
+use super::condition_set::transition_events;
+use super::context::Context;
+use super::error::ReconcileError;
+use super::evaluate::evaluate;
+use super::condition_set::{EventKind, EventRecord};
+use super::observe::{desired, identity_client, link_ref, observe, rivals};
+use super::observed::PolicySource;
+use super::report::{publish_events, write_status};
+use crate::api::{DeletionPolicy, FINALIZER, LinkMode, PushNotificationLink};
+use crate::azure::error::ErrorClass;
+
+/// Entry point for the controller runtime.
+#[instrument(skip_all, fields(link = %format!("{}/{}", link.namespace().unwrap_or_default(), link.name_any())))]
+pub async fn reconcile(
+    link: Arc<PushNotificationLink>,
+    ctx: Arc<Context>,
+) -> Result<Action, ReconcileError> {
+    let started = Instant::now();
+    let key = link_key(&link);
+    let namespace = link.namespace().ok_or(ReconcileError::Unaddressable)?;
+    let api: Api<PushNotificationLink> = Api::namespaced(ctx.kube.clone(), &namespace);
+    let result = finalizer(&api, FINALIZER, link, |event| async {
+        match event {
+            Finalizer::Apply(link) => apply(&link, &ctx).await,
+            Finalizer::Cleanup(link) => cleanup(&link, &ctx).await,
+        }
+    })
+    .await
+    .map_err(|e| ReconcileError::Finalizer(Box::new(e)));
+    ctx.metrics.reconciled(started.elapsed(), result.as_ref().err().map(ReconcileError::category));
+    if result.is_ok() {
+        ctx.failures.clear(&key);
+    }
+    result
+}
+
+/// Per-link consecutive failures decide the backoff; they reset on success.
+pub fn error_policy(
+    link: Arc<PushNotificationLink>,
+    error: &ReconcileError,
+    ctx: Arc<Context>,
+) -> Action {
+    let attempt = ctx.failures.record(&link_key(&link));
+    if matches!(error, ReconcileError::InvalidSpec(_)) {
+        warn!(error = %error, "invalid spec; waiting for a change");
+        return Action::await_change();
+    }
+    let wait = error.retry_after(attempt);
+    warn!(error = %error, retry_in_s = wait.as_secs(), "reconcile failed");
+    Action::requeue(wait)
+}
+
+async fn apply(link: &PushNotificationLink, ctx: &Context) -> Result<Action, ReconcileError> {
+    // Kubernetes keeps whole seconds; so do we, or every comparison with status would differ.
+    let now = Timestamp::now().round(Unit::Second).unwrap_or_else(|_| Timestamp::now());
+    let mut gathered = observe(link, ctx, now).await?;
+    let first = evaluate(&gathered.observed);
+    let done = act(&mut gathered, &first.plan, now).await?;
+    let last = evaluate(&gathered.observed);
+    if last.plan.has_writes() && !done.is_empty() {
+        // The fold says more is needed (e.g. a link rejected after the policy was fixed): the
+        // next pass picks it up; never loop here.
+        info!(plan = ?last.plan.actions, "more work left for the next pass");
+    }
+    let previous = link.status.clone().unwrap_or_default();
+    let status = last.to_status();
+    let events = transition_events(&previous.conditions, &status.conditions, &done);
+    write_status(ctx, link, &status).await?;
+    publish_events(ctx, link, &events).await;
+    ctx.metrics.set_link_conditions(
+        &link_key(link),
+        Some(status.conditions.iter().map(|c| (c.type_.clone(), c.status.clone())).collect()),
+    );
+    Ok(next_visit(ctx, now, last.requeue_at))
+}
+
+/// At the earlier of the resync and the evaluation's deadline (end of propagation, rotation).
+fn next_visit(ctx: &Context, now: Timestamp, deadline: Option<Timestamp>) -> Action {
+    let resync = ctx.settings.resync;
+    let until = deadline
+        .and_then(|at| now.until(at).ok())
+        .and_then(|span| span.total(Unit::Second).ok())
+        // One second late, so the deadline has certainly passed when we look.
+        .map(|secs| Duration::from_secs_f64(secs.max(0.0)) + Duration::from_secs(1));
+    Action::requeue(until.map_or(resync, |d| d.min(resync)))
+}
+
+/// Deletion: remove the operator-owned policy (`deletionPolicy: Delete`), then release the
+/// finalizer. A policy, hub or namespace already gone never blocks; neither does an identity that
+/// can no longer reach Azure (a Warning event names the policy to delete by hand). Throttling and
+/// transient ARM failures are retried.
+async fn cleanup(link: &PushNotificationLink, ctx: &Context) -> Result<Action, ReconcileError> {
+    ctx.metrics.set_link_conditions(&link_key(link), None);
+    let Ok(spec) = desired(link) else { return Ok(Action::await_change()) };
+    let PolicySource::Owned { name: policy } = &spec.policy_source else {
+        return Ok(Action::await_change());
+    };
+    if link.spec.deletion_policy == DeletionPolicy::Orphan || spec.mode == LinkMode::Observe {
+        info!(%policy, "leaving the access policy in Azure (Orphan or Observe)");
+        return Ok(Action::await_change());
+    }
+    // A newer link that lost a conflict never owned the policy: deleting it would cut the
+    // owner's link.
+    let me = link_ref(link, Timestamp::now());
+    if rivals(ctx, link, &spec.communication_service)
+        .iter()
+        .any(|r| r.mode == LinkMode::Manage && r.precedes(&me))
+    {
+        info!("this link lost a conflict and owns nothing in Azure; nothing to delete");
+        return Ok(Action::await_change());
+    }
+    let namespace = link.namespace().ok_or(ReconcileError::Unaddressable)?;
+    let hub = &spec.hub;
+    let give_up = |why: String| async move {
+        let note = format!(
+            "could not delete access policy {policy} on hub {hub}: {why}; delete it by hand if it \
+             is no longer needed"
+        );
+        warn!(%note, "releasing the finalizer anyway");
+        let event = EventRecord { kind: EventKind::Warning, reason: "CleanupSkipped".into(), note };
+        publish_events(ctx, link, &[event]).await;
+        Ok(Action::await_change())
+    };
+    let arm = match identity_client(link, &namespace, ctx).await? {
+        Ok(arm) => arm,
+        Err(why) => return give_up(why).await,
+    };
+    match delete_owned_policy(&arm, &spec.hub, policy).await {
+        Ok(()) => {
+            info!(%policy, hub = %spec.hub, "deleted the access policy");
+            Ok(Action::await_change())
+        }
+        Err(ReconcileError::Arm(e))
+            if matches!(e.class(), ErrorClass::Forbidden | ErrorClass::AuthFailed | ErrorClass::InvalidRequest) =>
+        {
+            give_up(e.to_string()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn link_key(link: &PushNotificationLink) -> String {
+    format!("{}/{}", link.namespace().unwrap_or_default(), link.name_any())
+}
