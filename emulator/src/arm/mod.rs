@@ -1,0 +1,276 @@
+//! The ARM front door: authentication, subscription and tenant checks, throttling,
+//! api-version, RBAC, then the resource handlers. Runs synchronously under the store lock.
+
+pub mod api_version;
+pub mod error;
+pub mod operation;
+pub mod path;
+
+use crate::auth::{rbac, tokens};
+use crate::store::Store;
+use crate::throttle::Decision;
+use crate::{communication, hubs, lro, metrics, namespaces, rules};
+use api_version::Family;
+use axum::http::{Method, StatusCode};
+use error::{ArmError, ArmResult};
+use operation::Op;
+use path::ArmTarget;
+
+/// Query parameters; ARM matches their names case-insensitively.
+#[derive(Debug, Clone, Default)]
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    /// Parses a raw query string.
+    pub fn parse(raw: Option<&str>) -> Self {
+        Self(
+            form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+                .into_owned()
+                .collect(),
+        )
+    }
+
+    /// First value of `name`, case-insensitive.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What a handler needs besides the store.
+pub struct Ctx<'a> {
+    /// The request's api-version (already validated).
+    pub api_version: &'a str,
+    /// `https://127.0.0.1:PORT`.
+    pub base_url: &'a str,
+    /// Query parameters.
+    pub query: &'a Query,
+    /// Raw request body.
+    pub body: &'a [u8],
+}
+
+/// An ARM request after routing.
+pub struct ArmRequest<'a> {
+    /// HTTP method.
+    pub method: &'a Method,
+    /// What the path addresses.
+    pub target: &'a ArmTarget,
+    /// The operation, or the routing error (answered after authentication, as ARM does).
+    pub op: &'a Result<Op, ArmError>,
+    /// The `Authorization` header.
+    pub authorization: Option<&'a str>,
+    /// Query parameters.
+    pub query: &'a Query,
+    /// Raw body.
+    pub body: &'a [u8],
+}
+
+/// The result plus the value for the `x-ms-ratelimit-remaining-subscription-*` header.
+pub struct ArmOutcome {
+    /// Handler result or front-door error.
+    pub result: ArmResult,
+    /// Remaining tokens in the subscription's bucket.
+    pub remaining: u64,
+}
+
+/// Runs every ARM check and the handler.
+pub fn process(store: &mut Store, base_url: &str, req: &ArmRequest<'_>) -> ArmOutcome {
+    let now = store.clock.now();
+    let write = *req.method != Method::GET;
+    let subscription = subscription_of(store, req.target);
+    let peek = |store: &Store| {
+        store
+            .throttle
+            .peek(subscription.as_deref().unwrap_or(""), write, now)
+    };
+    let fail = |store: &Store, e: ArmError| ArmOutcome {
+        result: Err(e),
+        remaining: peek(store),
+    };
+
+    let claims = match tokens::authenticate(&store.token_key, req.authorization, now) {
+        Ok(c) => c,
+        Err(e) => return fail(store, e),
+    };
+    let Some(identity) = store.identity(&claims.tid, &claims.appid).cloned() else {
+        return fail(
+            store,
+            tokens::unauthorized("InvalidAuthenticationToken", "The access token is invalid."),
+        );
+    };
+    if let Some(sub) = &subscription {
+        match store.subscriptions.get(&sub.to_ascii_lowercase()) {
+            None => {
+                let e = ArmError::new(
+                    StatusCode::NOT_FOUND,
+                    "SubscriptionNotFound",
+                    format!("The subscription '{sub}' could not be found."),
+                );
+                return fail(store, e);
+            }
+            Some(s) if !s.tenant_id.eq_ignore_ascii_case(&claims.tid) => {
+                let e = tokens::unauthorized(
+                    "InvalidAuthenticationTokenTenant",
+                    format!(
+                        "The access token is from the wrong issuer '{}'. It must match the tenant \
+                         'https://sts.windows.net/{}/' associated with this subscription. Please use \
+                         the authority (URL) 'https://login.windows.net/{}' to get the token.",
+                        claims.iss, s.tenant_id, s.tenant_id
+                    ),
+                );
+                return fail(store, e);
+            }
+            Some(_) => {}
+        }
+    }
+    let op = match req.op {
+        Ok(op) => *op,
+        Err(e) => return fail(store, e.clone()),
+    };
+    let remaining = match store
+        .throttle
+        .take(subscription.as_deref().unwrap_or(""), write, now)
+    {
+        Decision::Allowed { remaining } => remaining,
+        Decision::Throttled { retry_after } => {
+            let kind = if write { "write" } else { "read" };
+            let e = ArmError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "SubscriptionRequestsThrottled",
+                format!(
+                    "Number of '{kind}' requests for subscription '{}' actor '{}' exceeded. Please \
+                     try again after '{retry_after}' seconds after additional tokens are available. \
+                     Refer to https://aka.ms/arm-throttling",
+                    subscription.as_deref().unwrap_or(""),
+                    identity.object_id
+                ),
+            )
+            .with_header("retry-after", retry_after.to_string());
+            return ArmOutcome {
+                result: Err(e),
+                remaining: 0,
+            };
+        }
+    };
+    let api_version = req.query.get("api-version");
+    let (type_name, location) = describe_type(store, req.target);
+    let result = api_version::check_api_version(op, api_version, &type_name, &location)
+        .and_then(|()| match req.target {
+            ArmTarget::Resource(p) | ArmTarget::Metrics(p) => {
+                rbac::authorize(&identity, op, &p.scope())
+            }
+            ArmTarget::OperationStatus { .. } => Ok(()),
+        })
+        .and_then(|()| {
+            let ctx = Ctx {
+                api_version: api_version.unwrap_or_default(),
+                base_url,
+                query: req.query,
+                body: req.body,
+            };
+            execute(store, op, req.target, &ctx)
+        });
+    ArmOutcome { result, remaining }
+}
+
+/// Runs the handler for an already-authorised request (also used by seeding).
+pub fn execute(store: &mut Store, op: Op, target: &ArmTarget, ctx: &Ctx<'_>) -> ArmResult {
+    use Op::*;
+    let p = match target {
+        ArmTarget::Metrics(p) => return metrics::list(store, p, ctx),
+        ArmTarget::OperationStatus { operation_id, .. } => return lro::status(store, operation_id),
+        ArmTarget::Resource(p) => p,
+    };
+    match op {
+        CommunicationServicesGet => communication::get(store, p),
+        CommunicationServicesCreateOrUpdate => communication::put(store, p, ctx),
+        CommunicationServicesUpdate => communication::patch(store, p, ctx),
+        CommunicationServicesDelete => communication::delete(store, p),
+        CommunicationServicesLinkNotificationHub => communication::link(store, p, ctx),
+        NamespacesGet => namespaces::get(store, p),
+        NamespacesCreateOrUpdate => namespaces::put(store, p, ctx),
+        NamespacesDelete => namespaces::delete(store, p),
+        NotificationHubsList => hubs::list(store, p),
+        NotificationHubsGet => hubs::get(store, p),
+        NotificationHubsCreateOrUpdate => hubs::put(store, p, ctx, false),
+        NotificationHubsUpdate => hubs::put(store, p, ctx, true),
+        NotificationHubsDelete => hubs::delete(store, p),
+        NotificationHubsGetPnsCredentials => hubs::pns_credentials(store, p, ctx),
+        NamespacesListAuthorizationRules | NotificationHubsListAuthorizationRules => {
+            rules::list(store, p)
+        }
+        NamespacesGetAuthorizationRule | NotificationHubsGetAuthorizationRule => {
+            rules::get(store, p)
+        }
+        NamespacesCreateOrUpdateAuthorizationRule
+        | NotificationHubsCreateOrUpdateAuthorizationRule => rules::put(store, p, ctx),
+        NamespacesDeleteAuthorizationRule | NotificationHubsDeleteAuthorizationRule => {
+            rules::delete(store, p)
+        }
+        NamespacesListKeys | NotificationHubsListKeys => rules::list_keys(store, p),
+        NamespacesRegenerateKeys | NotificationHubsRegenerateKeys => {
+            rules::regenerate(store, p, ctx)
+        }
+        MetricsList | OperationStatusesGet => Err(ArmError::new(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            "No HTTP resource was found that matches the request URI.",
+        )),
+    }
+}
+
+/// The subscription a request draws on (for the throttle and the tenant check).
+fn subscription_of(store: &Store, target: &ArmTarget) -> Option<String> {
+    match target {
+        ArmTarget::Resource(p) | ArmTarget::Metrics(p) => Some(p.subscription.clone()),
+        ArmTarget::OperationStatus { operation_id, .. } => store
+            .operations
+            .get(&operation_id.to_ascii_lowercase())
+            .map(|o| o.subscription.clone()),
+    }
+}
+
+/// Type name and location for `NoRegisteredProviderFound` messages.
+fn describe_type(store: &Store, target: &ArmTarget) -> (String, String) {
+    match target {
+        ArmTarget::Resource(p) => {
+            let types: Vec<&str> = p.pairs.iter().map(|(t, _)| t.as_str()).collect();
+            let location = if p
+                .provider
+                .eq_ignore_ascii_case("Microsoft.NotificationHubs")
+            {
+                let ns_id = format!(
+                    "/subscriptions/{}/resourcegroups/{}/providers/microsoft.notificationhubs/namespaces/{}",
+                    p.subscription,
+                    p.resource_group,
+                    p.name(0)
+                );
+                store
+                    .namespaces
+                    .get(&ns_id.to_ascii_lowercase())
+                    .map(|n| n.location.to_ascii_lowercase().replace(' ', ""))
+                    .unwrap_or_else(|| "eastus".into())
+            } else {
+                "global".into()
+            };
+            (types.join("/"), location)
+        }
+        ArmTarget::Metrics(_) => ("metrics".into(), "global".into()),
+        ArmTarget::OperationStatus { .. } => {
+            ("locations/operationStatuses".into(), "global".into())
+        }
+    }
+}
+
+/// The newest api-version for an operation, used when seeding without one.
+pub fn default_api_version(op: Op) -> &'static str {
+    let versions = op.family().versions();
+    // Every family lists at least one version (constant tables above).
+    versions.first().copied().unwrap_or(match op.family() {
+        Family::Communication => "2026-03-18",
+        Family::NotificationHubs => "2023-10-01-preview",
+        Family::Insights => "2024-02-01",
+    })
+}
