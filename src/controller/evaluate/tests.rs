@@ -1,0 +1,252 @@
+//! The troubleshooting table of `evaluate`, transition rules, idempotence and properties.
+//!
+//! Every case starts from a healthy, linked, propagated link in Manage mode and changes one thing.
+
+mod flows;
+mod properties;
+mod table;
+
+use ConditionStatus::{False, True, Unknown};
+use ConditionType as T;
+
+use jiff::{SignedDuration, Timestamp};
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+
+use super::{Evaluation, evaluate};
+use crate::api::{
+    AccessPolicyStatus, Condition, ConditionStatus, ConditionType, LinkMode, Platform,
+    PushNotificationLinkStatus,
+};
+use crate::azure::connection_string::ConnectionString;
+use crate::azure::ids::NotificationHubId;
+use crate::controller::condition_set;
+use crate::controller::observed::{
+    AccessRight, AcsObservation, ApnsCredential, DEFAULT_PROPAGATION_WINDOW, DesiredLink,
+    FcmCredentials, HubLookup, LinkRef, Observed, PnsObservation, PolicySource, RuleFacts,
+    RuleObservation, SecretObservation,
+};
+use crate::controller::plan::Action;
+use crate::controller::plan::Plan;
+use crate::secret::key_fingerprint;
+
+const SUB: &str = "00000000-0000-0000-0000-0000000000aa";
+const POLICY: &str = "acs-push-send";
+/// Marks every key in these tests; no message may ever contain it.
+const KEY_MARKER: &str = "SECRETKEYMARKER";
+
+fn key(n: u32) -> String {
+    format!("{KEY_MARKER}{n}AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+}
+
+fn fp(n: u32) -> String {
+    key_fingerprint(&key(n))
+}
+
+fn hub_id(ns: &str, hub: &str) -> NotificationHubId {
+    format!(
+        "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.NotificationHubs/namespaces/{ns}/notificationHubs/{hub}"
+    )
+    .parse()
+    .unwrap()
+}
+
+fn our_hub() -> NotificationHubId {
+    hub_id("contoso-ns", "chat-hub")
+}
+
+fn now() -> Timestamp {
+    "2026-11-29T10:00:00Z".parse().unwrap()
+}
+
+fn mins(m: i64) -> SignedDuration {
+    SignedDuration::from_mins(m)
+}
+
+fn connection_string(ns: &str, policy: &str, key_n: u32, hub: Option<&str>) -> ConnectionString {
+    let entity = hub.map(|h| format!(";EntityPath={h}")).unwrap_or_default();
+    format!(
+        "Endpoint=sb://{ns}.servicebus.windows.net/;SharedAccessKeyName={policy};SharedAccessKey={}{entity}",
+        key(key_n)
+    )
+    .parse()
+    .unwrap()
+}
+
+fn send_rule(revision: &str) -> RuleFacts {
+    RuleFacts {
+        name: POLICY.into(),
+        rights: vec![AccessRight::Send],
+        revision: revision.into(),
+        key_fingerprint: None,
+    }
+}
+
+/// A link in Manage mode, linked a day ago with key 1 of a Send-only policy, everything healthy,
+/// keys not read this pass (steady state).
+fn healthy() -> Observed {
+    let linked_at = now() - SignedDuration::from_hours(24);
+    Observed {
+        link: LinkRef {
+            namespace: "comms".into(),
+            name: "contoso-chat".into(),
+            created_at: linked_at,
+            mode: LinkMode::Manage,
+        },
+        generation: 3,
+        now: now(),
+        spec: DesiredLink {
+            mode: LinkMode::Manage,
+            communication_service: format!(
+                "/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/contoso-acs"
+            )
+            .parse()
+            .unwrap(),
+            hub: our_hub(),
+            policy_source: PolicySource::Owned { name: POLICY.into() },
+            platforms: vec![Platform::APNs, Platform::FCMv1],
+            key_rotation: None,
+        },
+        previous: PushNotificationLinkStatus {
+            linked_hub_id: Some(our_hub().to_string()),
+            linked_at: Some(Time(linked_at)),
+            access_policy: Some(AccessPolicyStatus {
+                name: POLICY.into(),
+                rights: vec!["Send".into()],
+                key_fingerprint: Some(fp(1)),
+                revision: Some("rev-1".into()),
+            }),
+            ..Default::default()
+        },
+        propagation_window: DEFAULT_PROPAGATION_WINDOW,
+        hub: HubLookup::Found,
+        pns: PnsObservation::Read {
+            apns: ApnsCredential::Token,
+            fcm: FcmCredentials { legacy_gcm: false, v1: true },
+            hub_revision: Some("etag-1".into()),
+        },
+        rule: RuleObservation::Present(send_rule("rev-1")),
+        secret: SecretObservation::NotRead,
+        acs: AcsObservation::Found { linked_hub: Some(our_hub()), modified_at: Some(linked_at) },
+        acted: Default::default(),
+        rivals: vec![],
+    }
+}
+
+fn observe(mut o: Observed) -> Observed {
+    o.spec.mode = LinkMode::Observe;
+    o.link.mode = LinkMode::Observe;
+    o
+}
+
+/// The user-owned source: Secret comms/hub-cs (key connectionString) with key 1 of `POLICY`.
+fn user_owned(mut o: Observed) -> Observed {
+    o.spec.policy_source = PolicySource::UserSecret {
+        secret: "hub-cs".into(),
+        key: "connectionString".into(),
+    };
+    o.secret =
+        SecretObservation::Parsed(connection_string("contoso-ns", POLICY, 1, Some("chat-hub")));
+    o
+}
+
+fn rule_mut(o: &mut Observed) -> &mut RuleFacts {
+    match &mut o.rule {
+        RuleObservation::Present(r) => r,
+        _ => panic!("rule not present"),
+    }
+}
+
+fn cond(e: &Evaluation, t: ConditionType) -> &Condition {
+    condition_set::find(&e.conditions, t).unwrap()
+}
+
+/// Simulates the act step and folds the results in, as the reconciler does. Azure's current key
+/// is the one already read, else key 1 while the rule keeps the revision `healthy` recorded, else
+/// key `current_key` (regenerated, or a new rule).
+fn act(o: &mut Observed, plan: &Plan, current_key: u32) {
+    let azure_key = match &o.rule {
+        RuleObservation::Present(r) => r.key_fingerprint.clone().unwrap_or_else(|| {
+            if r.revision == "rev-1" {
+                fp(1)
+            } else {
+                fp(current_key)
+            }
+        }),
+        _ => fp(current_key),
+    };
+    let mut linked_key = match &o.secret {
+        SecretObservation::Parsed(cs) => Some(cs.fingerprint()),
+        _ => None,
+    };
+    for action in &plan.actions {
+        match action {
+            Action::CreateOrFixPolicy { name, rights, .. } => o.record_rule(RuleFacts {
+                name: name.clone(),
+                rights: rights.clone(),
+                revision: "rev-written".into(),
+                key_fingerprint: None,
+            }),
+            Action::ReadKeys { .. } => o.record_keys(azure_key.clone()),
+            Action::RotateKey { .. } => o.record_rotation(o.now, fp(99), "rev-rotated".into()),
+            Action::Link { .. } => {
+                if matches!(o.spec.policy_source, PolicySource::Owned { .. }) {
+                    linked_key = match &o.rule {
+                        RuleObservation::Present(r) => r.key_fingerprint.clone(),
+                        _ => None,
+                    };
+                }
+                let key = linked_key.clone().expect("a link needs a key read first");
+                o.record_link(o.now, key);
+            }
+        }
+    }
+}
+
+/// The status a pass writes, carried into the next pass `later` after it.
+fn next_pass(o: &Observed, e: &Evaluation, later: SignedDuration) -> Observed {
+    let mut next = o.clone();
+    next.previous = e.to_status();
+    next.now = o.now + later;
+    next.acted = Default::default();
+    if let RuleObservation::Present(r) = &mut next.rule {
+        r.key_fingerprint = None;
+    }
+    next
+}
+
+/// What holds for every evaluation: six conditions in order, generation, Ready rule, no key
+/// material, no writes in Observe mode or in conflict.
+fn assert_invariants(o: &Observed, e: &Evaluation) {
+    let types: Vec<&str> = e.conditions.iter().map(|c| c.type_.as_str()).collect();
+    let expected: Vec<&str> = ConditionType::CHECKS
+        .iter()
+        .chain([&T::Ready])
+        .map(|t| t.as_str())
+        .collect();
+    assert_eq!(types, expected);
+    assert!(
+        e.conditions
+            .iter()
+            .all(|c| c.observed_generation == Some(o.generation))
+    );
+    let first_failing = e.conditions[..5].iter().find(|c| c.status != "True");
+    let ready = cond(e, T::Ready);
+    match first_failing {
+        None => assert_eq!(
+            (ready.status.as_str(), ready.reason.as_str()),
+            ("True", "Ready")
+        ),
+        Some(f) => assert_eq!((ready.status.as_str(), &ready.reason), ("False", &f.reason)),
+    }
+    for c in &e.conditions {
+        assert!(!c.message.contains(KEY_MARKER), "key material in {c:?}");
+    }
+    assert!(!format!("{:?}", e.status).contains(KEY_MARKER));
+    if o.spec.mode == LinkMode::Observe {
+        assert!(!e.plan.has_writes(), "Observe planned {:?}", e.plan);
+    }
+    if ready.reason == "Conflict" || cond(e, T::Linked).reason == "Conflict" {
+        assert!(e.plan.is_empty());
+    }
+}
