@@ -1,11 +1,12 @@
-//! The HTTP edge for emulated Azure: routes a request to the token endpoint or ARM, applies
-//! latency, faults and the request log, and adds ARM's standard headers.
+//! The HTTP edge for emulated Azure: routes a request to the token endpoint (and its OpenID
+//! discovery document) or ARM, applies latency, faults and the request log, and adds ARM's
+//! standard headers.
 
 use crate::arm::error::ArmError;
 use crate::arm::operation::{Op, classify};
 use crate::arm::path::{ArmTarget, parse};
 use crate::arm::{ArmRequest, Query, process};
-use crate::auth::entra;
+use crate::auth::{discovery, entra};
 use crate::data_plane::{self, SendRequest};
 use crate::faults::FaultOutcome;
 use crate::request_log::Entry;
@@ -25,6 +26,10 @@ pub struct DropConnection;
 
 enum Route {
     Token {
+        tenant: String,
+    },
+    /// Entra's OpenID Connect discovery document, which MSAL reads before requesting a token.
+    Discovery {
         tenant: String,
     },
     /// Notification Hubs data-plane send, by `Host: {ns}.servicebus.windows.net` or by the
@@ -74,6 +79,16 @@ impl Route {
                 tenant: (*tenant).to_string(),
             };
         }
+        if let [tenant, version, well_known, config] = segs.as_slice()
+            && version.eq_ignore_ascii_case("v2.0")
+            && *well_known == ".well-known"
+            && config.eq_ignore_ascii_case("openid-configuration")
+            && !tenant.is_empty()
+        {
+            return Route::Discovery {
+                tenant: (*tenant).to_string(),
+            };
+        }
         match parse(path) {
             Some(target) => {
                 let op = classify(method, &target);
@@ -86,6 +101,7 @@ impl Route {
     fn name(&self) -> &'static str {
         match self {
             Route::Token { .. } => "Token",
+            Route::Discovery { .. } => "OpenIdConfiguration",
             Route::Send { .. } => "Notifications_Send",
             Route::Arm { op: Ok(op), .. } => op.name(),
             Route::Arm { .. } | Route::Unknown => "Unknown",
@@ -93,7 +109,10 @@ impl Route {
     }
 
     fn is_arm(&self) -> bool {
-        !matches!(self, Route::Token { .. } | Route::Send { .. })
+        !matches!(
+            self,
+            Route::Token { .. } | Route::Discovery { .. } | Route::Send { .. }
+        )
     }
 }
 
@@ -209,6 +228,15 @@ pub async fn dispatch(State(app): State<App>, req: Request) -> Response {
                     HeaderValue::from_static("no-store, no-cache"),
                 );
                 r
+            }
+        }
+        Route::Discovery { tenant } => {
+            if method == Method::GET {
+                let (status, v) =
+                    discovery::openid_configuration(&app.lock(), &app.base_url, tenant);
+                json_response(status, &v)
+            } else {
+                StatusCode::METHOD_NOT_ALLOWED.into_response()
             }
         }
         Route::Send { namespace, hub } => {

@@ -173,7 +173,20 @@ pub fn put(store: &mut Store, p: &ResourcePath, ctx: &Ctx<'_>) -> ArmResult {
     };
     let body = render(&rule, hub_level);
     store.rules.insert(k, rule);
-    Ok(ArmReply::created(body))
+    if created_answers_201(ctx.api_version) {
+        Ok(ArmReply::created(body))
+    } else {
+        Ok(ArmReply::ok(body))
+    }
+}
+
+/// Whether a rule PUT that creates answers 201. The 2014-09-01, 2016-03-01 and 2017-04-01
+/// specs define only 200 for it, and clients generated from them (azure-mgmt-notificationhubs
+/// 8.0.0, Terraform's 2017-04-01 SDK) fail on any other status; 201 appears with the 2023
+/// specs (first in 2023-01-01-preview). Versions are `YYYY-MM-DD[-preview]`, validated
+/// before the handler runs, so text order is date order.
+fn created_answers_201(api_version: &str) -> bool {
+    api_version >= "2023-01-01-preview"
 }
 
 fn rights(value: Option<&Value>) -> Result<Vec<String>, ArmError> {
@@ -257,4 +270,19 @@ pub fn regenerate(store: &mut Store, p: &ResourcePath, ctx: &Ctx<'_>) -> ArmResu
     rule.revision += 1;
     rule.modified = now;
     Ok(ArmReply::ok(keys(&owner, rule)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::created_answers_201;
+
+    #[test]
+    fn create_status_follows_the_api_version() {
+        for old in ["2014-09-01", "2016-03-01", "2017-04-01"] {
+            assert!(!created_answers_201(old), "{old}");
+        }
+        for new in ["2023-01-01-preview", "2023-09-01", "2023-10-01-preview"] {
+            assert!(created_answers_201(new), "{new}");
+        }
+    }
 }

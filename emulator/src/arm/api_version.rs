@@ -2,7 +2,6 @@
 //! answers to a missing or unsupported one.
 
 use super::error::ArmError;
-use super::operation::Op;
 
 /// Resource-provider families, each with its own api-version list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,9 +60,9 @@ impl Family {
     }
 }
 
-/// Checks the `api-version` query value against the operation's family.
+/// Checks the `api-version` query value against a resource-provider family's list.
 pub fn check_api_version(
-    op: Op,
+    family: Family,
     api_version: Option<&str>,
     type_name: &str,
     location: &str,
@@ -74,7 +73,6 @@ pub fn check_api_version(
             "The api-version query parameter (?api-version=) is required for all requests.",
         ));
     };
-    let family = op.family();
     let versions = family.versions();
     if versions.iter().any(|s| s.eq_ignore_ascii_case(v)) {
         return Ok(());
@@ -119,16 +117,20 @@ fn well_formed(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::arm::operation::Op;
 
     #[test]
     fn api_versions() {
         let o = Op::NotificationHubsGet;
         assert_eq!(
-            check_api_version(o, None, "t", "l").unwrap_err().code,
+            check_api_version(o.family(), None, "t", "l")
+                .unwrap_err()
+                .code,
             "MissingApiVersionParameter"
         );
-        assert!(check_api_version(o, Some("2023-10-01-preview"), "t", "l").is_ok());
-        let e = check_api_version(o, Some("2026-03-18"), "namespaces", "eastus").unwrap_err();
+        assert!(check_api_version(o.family(), Some("2023-10-01-preview"), "t", "l").is_ok());
+        let e =
+            check_api_version(o.family(), Some("2026-03-18"), "namespaces", "eastus").unwrap_err();
         assert_eq!(e.code, "NoRegisteredProviderFound");
         assert!(
             e.message.contains("2014-09-01, 2016-03-01"),
@@ -136,11 +138,11 @@ mod tests {
             e.message
         );
         assert_eq!(
-            check_api_version(o, Some("latest"), "t", "l")
+            check_api_version(o.family(), Some("latest"), "t", "l")
                 .unwrap_err()
                 .code,
             "InvalidApiVersionParameter"
         );
-        assert!(check_api_version(Op::MetricsList, Some("2024-02-01"), "t", "l").is_ok());
+        assert!(check_api_version(Op::MetricsList.family(), Some("2024-02-01"), "t", "l").is_ok());
     }
 }

@@ -156,7 +156,8 @@ pub fn process(store: &mut Store, base_url: &str, req: &ArmRequest<'_>) -> ArmOu
     };
     let api_version = req.query.get("api-version");
     let (type_name, location) = describe_type(store, req.target);
-    let result = api_version::check_api_version(op, api_version, &type_name, &location)
+    let family = family_of(op, req.target);
+    let result = api_version::check_api_version(family, api_version, &type_name, &location)
         .and_then(|()| match req.target {
             ArmTarget::Resource(p) | ArmTarget::Metrics(p) => {
                 rbac::authorize(&identity, op, &p.scope())
@@ -232,6 +233,21 @@ fn subscription_of(store: &Store, target: &ArmTarget) -> Option<String> {
     }
 }
 
+/// The api-version family a request is checked against. An async-operation status URL
+/// belongs to the provider in its path: the Notification Hubs namespace PUT hands out
+/// `/providers/Microsoft.NotificationHubs/locations/{loc}/operationStatuses/{id}` with a
+/// Notification Hubs api-version, which its LRO pollers send back unchanged.
+fn family_of(op: Op, target: &ArmTarget) -> Family {
+    match target {
+        ArmTarget::OperationStatus { provider, .. }
+            if provider.eq_ignore_ascii_case("Microsoft.NotificationHubs") =>
+        {
+            Family::NotificationHubs
+        }
+        _ => op.family(),
+    }
+}
+
 /// Type name and location for `NoRegisteredProviderFound` messages.
 fn describe_type(store: &Store, target: &ArmTarget) -> (String, String) {
     match target {
@@ -273,4 +289,26 @@ pub fn default_api_version(op: Op) -> &'static str {
         Family::NotificationHubs => "2023-10-01-preview",
         Family::Insights => "2024-02-01",
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_status_family_follows_the_provider_in_the_path() {
+        let status = |provider: &str| ArmTarget::OperationStatus {
+            provider: provider.into(),
+            operation_id: "abc".into(),
+        };
+        let op = Op::OperationStatusesGet;
+        assert_eq!(
+            family_of(op, &status("microsoft.notificationhubs")),
+            Family::NotificationHubs
+        );
+        assert_eq!(
+            family_of(op, &status("Microsoft.Communication")),
+            Family::Communication
+        );
+    }
 }
