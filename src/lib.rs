@@ -3,8 +3,8 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
-pub mod config;
 pub mod azure;
+pub mod config;
 pub mod controller;
 pub mod crdgen;
 pub mod duration;
