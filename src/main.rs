@@ -25,7 +25,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the controller (the default).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Print the PushNotificationLink CustomResourceDefinition as YAML.
     Crdgen,
     /// Print the operator's version.
@@ -43,7 +43,7 @@ fn main() -> ExitCode {
             println!("acs-push-operator {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
         }
-        Some(Command::Run(args)) => args,
+        Some(Command::Run(args)) => *args,
         None => cli.run,
     };
     logging::init(args.log_format);
