@@ -9,6 +9,9 @@
 #   hack/control-plane.sh bin     build what is missing, print the folder of matching tools:
 #                                 PATH="$(hack/control-plane.sh bin):$PATH"
 #   hack/control-plane.sh build   build what is missing, nothing else (CI runs this before tests)
+#   hack/control-plane.sh stop-apiserver   stop only kube-apiserver (etcd keeps the data)
+#   hack/control-plane.sh start-apiserver  start kube-apiserver again on the same port and etcd
+#                                 (reliability tests: watches must recover without a restart)
 #
 # Environment:
 #   ACS_PUSH_CACHE          binaries, kept across clones   (default ~/.cache/acs-push-operator)
@@ -284,10 +287,11 @@ start_etcd() {
 	die "etcd exited or was not healthy within 30 s; log: $STATE/etcd.log"
 }
 
+# start_apiserver ETCD_PORT [PORT]: a fixed PORT (a restart) keeps clients' kubeconfigs valid.
 start_apiserver() {
-	local etcd_port=$1 attempt port
+	local etcd_port=$1 fixed_port=${2:-} attempt port
 	for attempt in 1 2 3; do
-		port=$(free_port)
+		port=${fixed_port:-$(free_port)}
 		write_kubeconfig "$port"
 		spawn kube-apiserver "$BIN/kube-apiserver" \
 			--etcd-servers="http://127.0.0.1:$etcd_port" \
@@ -415,6 +419,11 @@ main() {
 		printf '%s\n' "$BIN"
 		;;
 	build) ensure_binaries ;;
+	stop-apiserver) stop kube-apiserver ;;
+	start-apiserver)
+		is_ours "$STATE/etcd.pid" || die "etcd of $STATE is not running; use up"
+		start_apiserver "$(<"$STATE/etcd.port")" "$(<"$STATE/kube-apiserver.port")"
+		;;
 	__watch) watch_parent "$2" "$3" ;;
 	*)
 		sed -n '2,/^set -euo/p' "$SCRIPT" | sed '$d' >&2
