@@ -11,6 +11,7 @@ use super::plan::{Action, Plan};
 use crate::azure::client::ArmClient;
 use crate::azure::error::ErrorClass;
 use crate::azure::models::{self, PolicyKey, ResourceListKeys};
+use crate::azure::operations::DeleteOutcome;
 use crate::secret::SecretString;
 
 /// Runs `plan` in order. Returns the actions that completed (for events). An action ARM refuses
@@ -22,9 +23,11 @@ pub async fn act(
     now: Timestamp,
 ) -> Result<Vec<Action>, ReconcileError> {
     let mut done = Vec::new();
-    let Some(arm) = gathered.arm.clone() else { return Ok(done) };
+    let Some(arm) = gathered.arm.clone() else {
+        return Ok(done);
+    };
     let hub = gathered.observed.spec.hub.clone();
-    let mut keys: Option<ResourceListKeys> = None;
+    let mut keys: Option<ResourceListKeys> = gathered.owned_keys.take();
     for action in &plan.actions {
         match action {
             Action::CreateOrFixPolicy { name, rights, .. } => {
@@ -41,13 +44,20 @@ pub async fn act(
                 keys = Some(listed);
             }
             Action::RotateKey { policy } => {
-                let listed = arm.regenerate_keys(&hub, policy, PolicyKey::Primary).await?;
+                let listed = arm
+                    .regenerate_keys(&hub, policy, PolicyKey::Primary)
+                    .await?;
                 // The regeneration moved the rule's revision: read it back so the next pass does
                 // not take our own rotation for one made behind our back.
                 let rule = arm.get_authorization_rule(&hub, policy).await?;
-                let fingerprint =
-                    listed.primary_key.as_ref().map(SecretString::fingerprint).unwrap_or_default();
-                gathered.observed.record_rotation(now, fingerprint, rule.revision_marker());
+                let fingerprint = listed
+                    .primary_key
+                    .as_ref()
+                    .map(SecretString::fingerprint)
+                    .unwrap_or_default();
+                gathered
+                    .observed
+                    .record_rotation(now, fingerprint, rule.revision_marker());
                 info!(policy = %policy, hub = %hub, "Send key rotated");
                 keys = Some(listed);
             }
@@ -58,7 +68,10 @@ pub async fn act(
                     continue;
                 };
                 let acs = gathered.observed.spec.communication_service.clone();
-                match arm.link_notification_hub(&acs, &hub, &connection_string).await {
+                match arm
+                    .link_notification_hub(&acs, &hub, &connection_string)
+                    .await
+                {
                     Ok(_) => {
                         gathered.observed.record_link(now, fingerprint);
                         info!(acs = %acs, hub = %hub, cause = %cause, "linked");
@@ -87,16 +100,26 @@ fn link_secret(
     keys: Option<&ResourceListKeys>,
 ) -> Option<(SecretString, String)> {
     if let Some(user) = &gathered.user_connection_string {
-        let fingerprint = user.expose().parse::<crate::azure::connection_string::ConnectionString>().ok()?.fingerprint();
+        let fingerprint = user
+            .expose()
+            .parse::<crate::azure::connection_string::ConnectionString>()
+            .ok()?
+            .fingerprint();
         return Some((user.clone(), fingerprint));
     }
     let keys = keys?;
-    Some((keys.primary_connection_string.clone()?, keys.primary_key.as_ref()?.fingerprint()))
+    Some((
+        keys.primary_connection_string.clone()?,
+        keys.primary_key.as_ref()?.fingerprint(),
+    ))
 }
 
 /// A refusal that retrying the same request cannot fix: reported as `LinkRejected`.
 fn rejected_for_good(class: ErrorClass) -> bool {
-    matches!(class, ErrorClass::InvalidRequest | ErrorClass::NotFound(_) | ErrorClass::Forbidden)
+    matches!(
+        class,
+        ErrorClass::InvalidRequest | ErrorClass::NotFound(_) | ErrorClass::Forbidden
+    )
 }
 
 fn to_model_right(right: &AccessRight) -> models::AccessRight {
@@ -114,10 +137,10 @@ pub async fn delete_owned_policy(
     arm: &ArmClient,
     hub: &crate::azure::ids::NotificationHubId,
     policy: &str,
-) -> Result<(), ReconcileError> {
+) -> Result<DeleteOutcome, ReconcileError> {
     match arm.delete_authorization_rule(hub, policy).await {
-        Ok(_) => Ok(()),
-        Err(e) if matches!(e.class(), ErrorClass::NotFound(_)) => Ok(()),
+        Ok(outcome) => Ok(outcome),
+        Err(e) if matches!(e.class(), ErrorClass::NotFound(_)) => Ok(DeleteOutcome::AlreadyGone),
         Err(e) => Err(e.into()),
     }
 }

@@ -79,7 +79,10 @@ impl Failures {
 
     /// Forgets the failures of a link that reconciled.
     pub fn clear(&self, link: &str) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(link);
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(link);
     }
 }
 
@@ -91,9 +94,16 @@ impl Context {
         links: Vec<Store<PushNotificationLink>>,
     ) -> Result<Self, ContextError> {
         let extra_ca_pem = match &args.extra_ca_file {
-            Some(path) => Some(tokio::fs::read(path).await.map_err(|source| {
-                ContextError::ExtraCa { path: path.display().to_string(), source }
-            })?),
+            Some(path) => {
+                Some(
+                    tokio::fs::read(path)
+                        .await
+                        .map_err(|source| ContextError::ExtraCa {
+                            path: path.display().to_string(),
+                            source,
+                        })?,
+                )
+            }
             None => None,
         };
         let azure = AzureClients::new(args, extra_ca_pem, metrics.clone())?;
@@ -135,7 +145,11 @@ pub enum LinkIdentity<'a> {
     /// The operator's own identity (environment: workload identity, client secret, managed).
     Operator,
     /// A Secret in the link's namespace.
-    Secret { namespace: &'a str, name: &'a str, data: &'a Secret },
+    Secret {
+        namespace: &'a str,
+        name: &'a str,
+        data: &'a Secret,
+    },
 }
 
 /// Why a link's Azure credentials cannot be used.
@@ -195,7 +209,11 @@ impl AzureClients {
             LinkIdentity::Operator => {
                 return self.operator.clone().map_err(IdentityError::Invalid);
             }
-            LinkIdentity::Secret { namespace, name, data } => (namespace, name, data),
+            LinkIdentity::Secret {
+                namespace,
+                name,
+                data,
+            } => (namespace, name, data),
         };
         let data = secret.data.clone().unwrap_or_default();
         let digest = digest_of(&data);
@@ -213,7 +231,8 @@ impl AzureClients {
                 .filter(|s| !s.is_empty())
         };
         let label = format!("{namespace}/{name}");
-        let tenant = value("tenantId").ok_or(IdentityError::MissingKey(label.clone(), "tenantId"))?;
+        let tenant =
+            value("tenantId").ok_or(IdentityError::MissingKey(label.clone(), "tenantId"))?;
         let client_id =
             value("clientId").ok_or(IdentityError::MissingKey(label.clone(), "clientId"))?;
         let secret_value = value("clientSecret").map(SecretString::new);
@@ -238,7 +257,9 @@ impl AzureClients {
         namespace: &str,
         name: &str,
     ) -> Result<Option<Secret>, kube::Error> {
-        Api::<Secret>::namespaced(kube.clone(), namespace).get_opt(name).await
+        Api::<Secret>::namespaced(kube.clone(), namespace)
+            .get_opt(name)
+            .await
     }
 }
 

@@ -121,6 +121,14 @@ pub fn evaluate(o: &Observed) -> Evaluation {
         || msg::waiting(T::AccessPolicyReady, &hub),
         |p| p.verdict.clone(),
     );
+    // A link that lost a conflict writes nothing, so a missing or unfit policy is a consequence:
+    // let Ready name the cause (Conflict) rather than the policy.
+    let policy_v = if conflict.is_some() && !policy_v.is_true() && linked.reason == Reason::Conflict
+    {
+        msg::waiting(T::AccessPolicyReady, &linked)
+    } else {
+        policy_v
+    };
 
     let (propagated, requeue_at) = judge_propagation(o, &names, &linked, &baseline);
     let checks = [hub, platforms_v, policy_v, linked, propagated];

@@ -2,27 +2,36 @@
 //! credentials, the access policy and the ACS resource — into an [`Observed`].
 //!
 //! Reads only, and as few as possible: a steady-state pass sends three GETs (hub, rule, ACS).
-//! `pnsCredentials` (billed as a write) is posted only when the hub changed or hourly, and a fresh
+//! `pnsCredentials` (billed as a write) is posted only when the hub changed, while the credentials
+//! are found lacking, or hourly; `listKeys` only when the policy's revision moved; and a fresh
 //! link skips the ACS GET (the link call itself answers for it).
 
 use jiff::{SignedDuration, Timestamp};
-use k8s_openapi::api::core::v1::Secret;
-use kube::{Api, ResourceExt};
+use kube::ResourceExt;
 
-use super::context::{AzureClients, Context, LinkIdentity};
+use super::condition_set::find;
+use super::context::Context;
 use super::error::ReconcileError;
 use super::observed::{
-    AccessRight, AcsObservation, ApnsCredential, DesiredLink, FcmCredentials, HubLookup, LinkRef,
-    Observed, PnsObservation, PolicySource, RuleFacts, RuleObservation, SecretObservation,
+    AccessRight, AcsObservation, ApnsCredential, FcmCredentials, HubLookup, Observed,
+    PnsObservation, PolicySource, RuleFacts, RuleObservation, SecretObservation,
 };
-use crate::api::{LinkMode, PushNotificationLink, PushNotificationLinkStatus};
+use crate::api::{
+    ConditionStatus, ConditionType, LinkMode, PushNotificationLink, PushNotificationLinkStatus,
+};
 use crate::azure::client::ArmClient;
-use crate::azure::connection_string::ConnectionString;
 use crate::azure::error::{ArmError, ErrorClass, NotFoundKind};
-use crate::azure::ids::{CommunicationServiceId, NotificationHubId};
-use crate::azure::models::{self, AuthorizationRule};
-use crate::duration::parse_duration;
+use crate::azure::ids::NotificationHubId;
+use crate::azure::models::{self, AuthorizationRule, ResourceListKeys};
 use crate::secret::SecretString;
+
+mod secrets;
+mod spec;
+
+pub(super) use self::secrets::identity_client;
+use self::secrets::read_connection_string;
+pub use self::spec::{InvalidSpec, desired};
+pub(super) use self::spec::{link_ref, rivals};
 
 /// Push credentials are re-read at least this often even when the hub looks unchanged.
 pub const PNS_BACKSTOP: SignedDuration = SignedDuration::from_hours(1);
@@ -34,52 +43,8 @@ pub struct Gathered {
     pub arm: Option<ArmClient>,
     /// The user's connection string (user-owned source), for the link call.
     pub user_connection_string: Option<SecretString>,
-}
-
-/// Why a spec the apiserver admitted still cannot be used (CEL and our parsers disagree only on
-/// exotic Unicode; an older CRD may also have admitted it).
-#[derive(Debug, thiserror::Error)]
-#[error("spec.{field} is invalid: {problem}; fix the PushNotificationLink")]
-pub struct InvalidSpec {
-    pub field: &'static str,
-    pub problem: String,
-}
-
-/// The parts of the spec that decide the diagnosis, parsed.
-pub fn desired(link: &PushNotificationLink) -> Result<DesiredLink, InvalidSpec> {
-    let spec = &link.spec;
-    let invalid = |field, problem: String| InvalidSpec { field, problem };
-    let communication_service: CommunicationServiceId = spec
-        .communication_service_id
-        .parse()
-        .map_err(|e: crate::azure::ids::IdParseError| invalid("communicationServiceId", e.to_string()))?;
-    let hub: NotificationHubId = spec
-        .notification_hub_id
-        .parse()
-        .map_err(|e: crate::azure::ids::IdParseError| invalid("notificationHubId", e.to_string()))?;
-    let policy_source = match (&spec.connection_string_secret_ref, &spec.access_policy) {
-        (Some(r), _) => PolicySource::UserSecret { secret: r.name.clone(), key: r.key.clone() },
-        (None, Some(p)) => PolicySource::Owned { name: p.name.clone() },
-        (None, None) => {
-            PolicySource::Owned { name: crate::api::DEFAULT_ACCESS_POLICY_NAME.to_owned() }
-        }
-    };
-    let key_rotation = match &spec.key_rotation {
-        Some(r) => Some(
-            parse_duration(&r.every)
-                .and_then(|d| SignedDuration::try_from(d).map_err(|e| e.to_string()))
-                .map_err(|problem| invalid("keyRotation.every", problem))?,
-        ),
-        None => None,
-    };
-    Ok(DesiredLink {
-        mode: spec.mode,
-        communication_service,
-        hub,
-        policy_source,
-        platforms: spec.platforms.clone(),
-        key_rotation,
-    })
+    /// The operator-owned policy's keys, when this pass had to read them (its revision moved).
+    pub owned_keys: Option<ResourceListKeys>,
 }
 
 /// Reads everything one pass needs.
@@ -114,7 +79,12 @@ pub async fn observe(
         Ok(arm) => arm,
         Err(message) => {
             observed.hub = HubLookup::AuthFailed { message };
-            return Ok(Gathered { observed, arm: None, user_connection_string: None });
+            return Ok(Gathered {
+                observed,
+                arm: None,
+                user_connection_string: None,
+                owned_keys: None,
+            });
         }
     };
 
@@ -123,12 +93,20 @@ pub async fn observe(
         Ok(hub) => hub,
         Err(e) => {
             observed.hub = hub_lookup_failure(&arm, &hub_id, e).await?;
-            return Ok(Gathered { observed, arm: Some(arm), user_connection_string: None });
+            return Ok(Gathered {
+                observed,
+                arm: Some(arm),
+                user_connection_string: None,
+                owned_keys: None,
+            });
         }
     };
 
     if pns_due(&observed.previous, &hub.revision(), now) {
-        let creds = arm.get_pns_credentials(&hub_id).await.map_err(diagnosable_or_retry)?;
+        let creds = arm
+            .get_pns_credentials(&hub_id)
+            .await
+            .map_err(ReconcileError::from)?;
         observed.pns = PnsObservation::Read {
             apns: match creds.apns.as_ref().map(|a| a.mode) {
                 None => ApnsCredential::Absent,
@@ -149,7 +127,8 @@ pub async fn observe(
     let rule_name = match observed.spec.policy_source.clone() {
         PolicySource::Owned { name } => Some(name),
         PolicySource::UserSecret { secret, key } => {
-            let (observation, value) = read_connection_string(ctx, &namespace, &secret, &key).await?;
+            let (observation, value) =
+                read_connection_string(ctx, &namespace, &secret, &key).await?;
             let name = match &observation {
                 SecretObservation::Parsed(cs) => Some(cs.key_name().to_owned()),
                 _ => None,
@@ -159,12 +138,27 @@ pub async fn observe(
             name
         }
     };
+    let mut owned_keys = None;
     if let Some(rule) = rule_name {
         observed.rule = match arm.get_authorization_rule(&hub_id, &rule).await {
-            Ok(found) => RuleObservation::Present(rule_facts(&found, None)),
+            Ok(found) => {
+                let mut facts = rule_facts(&found, None);
+                // A moved revision is a regenerated key or only a rights change: the keys tell
+                // which (and an owned policy's relink needs them anyway).
+                if revision_moved(&observed, &facts) {
+                    let keys = arm.list_keys(&hub_id, &rule).await?;
+                    facts.key_fingerprint = fingerprint_in_use(&observed.secret, &keys);
+                    if matches!(observed.spec.policy_source, PolicySource::Owned { .. }) {
+                        owned_keys = Some(keys);
+                    }
+                }
+                RuleObservation::Present(facts)
+            }
             Err(e) if matches!(e.class(), ErrorClass::NotFound(_)) => RuleObservation::Absent,
             Err(e) if e.class() == ErrorClass::Forbidden => {
-                observed.hub = HubLookup::Forbidden { message: e.to_string() };
+                observed.hub = HubLookup::Forbidden {
+                    message: e.to_string(),
+                };
                 RuleObservation::NotRead
             }
             Err(e) => return Err(e.into()),
@@ -174,7 +168,9 @@ pub async fn observe(
     // ACS is read when there is a link to check (drift) or in Observe mode; a fresh link learns
     // everything from the link call.
     if observed.previous.linked_at.is_some() || observed.spec.mode == LinkMode::Observe {
-        observed.acs = match arm.get_communication_service(&observed.spec.communication_service).await
+        observed.acs = match arm
+            .get_communication_service(&observed.spec.communication_service)
+            .await
         {
             Ok(acs) => AcsObservation::Found {
                 linked_hub: acs
@@ -186,13 +182,52 @@ pub async fn observe(
                 modified_at: None,
             },
             Err(e) if matches!(e.class(), ErrorClass::NotFound(_)) => AcsObservation::NotFound,
-            Err(e) if e.class() == ErrorClass::Forbidden => {
-                AcsObservation::Forbidden { message: e.to_string() }
-            }
+            Err(e) if e.class() == ErrorClass::Forbidden => AcsObservation::Forbidden {
+                message: e.to_string(),
+            },
             Err(e) => return Err(e.into()),
         };
     }
-    Ok(Gathered { observed, arm: Some(arm), user_connection_string })
+    Ok(Gathered {
+        observed,
+        arm: Some(arm),
+        user_connection_string,
+        owned_keys,
+    })
+}
+
+/// Whether the policy the link uses changed since the link was recorded, so its keys must be
+/// read to tell a regenerated key from a rights change. Not for an operator-owned policy in
+/// Observe mode: no key was recorded to compare with.
+fn revision_moved(observed: &Observed, rule: &RuleFacts) -> bool {
+    let comparable = match &observed.spec.policy_source {
+        PolicySource::Owned { name } => {
+            observed.spec.mode == LinkMode::Manage && name.eq_ignore_ascii_case(&rule.name)
+        }
+        PolicySource::UserSecret { .. } => matches!(observed.secret, SecretObservation::Parsed(_)),
+    };
+    let recorded = observed
+        .previous
+        .access_policy
+        .as_ref()
+        .filter(|p| p.name.eq_ignore_ascii_case(&rule.name))
+        .and_then(|p| p.revision.as_deref());
+    comparable && recorded.is_some_and(|then| then != rule.revision)
+}
+
+/// The fingerprint of the key a link with this policy uses: the user's connection string's key
+/// when it is still one of the two, else the primary (the one the operator links with).
+fn fingerprint_in_use(secret: &SecretObservation, keys: &ResourceListKeys) -> Option<String> {
+    let primary = keys.primary_key.as_ref().map(SecretString::fingerprint);
+    let secondary = keys.secondary_key.as_ref().map(SecretString::fingerprint);
+    match secret {
+        SecretObservation::Parsed(cs)
+            if secondary.as_deref() == Some(cs.fingerprint().as_str()) =>
+        {
+            secondary
+        }
+        _ => primary,
+    }
 }
 
 /// Rights, revision marker and (when keys were read) the primary key's fingerprint of a rule.
@@ -215,65 +250,6 @@ pub fn rule_facts(rule: &AuthorizationRule, key_fingerprint: Option<String>) -> 
     }
 }
 
-pub(super) fn link_ref(link: &PushNotificationLink, now: Timestamp) -> LinkRef {
-    LinkRef {
-        namespace: link.namespace().unwrap_or_default(),
-        name: link.name_any(),
-        created_at: link.metadata.creation_timestamp.as_ref().map_or(now, |t| t.0),
-        mode: link.spec.mode,
-    }
-}
-
-/// Other links (in every watched scope) whose spec names the same ACS resource.
-pub(super) fn rivals(ctx: &Context, me: &PushNotificationLink, acs: &CommunicationServiceId) -> Vec<LinkRef> {
-    let now = Timestamp::now();
-    ctx.links
-        .iter()
-        .flat_map(|store| store.state())
-        .filter(|other| other.metadata.uid != me.metadata.uid)
-        .filter(|other| other.metadata.deletion_timestamp.is_none())
-        .filter(|other| {
-            other
-                .spec
-                .communication_service_id
-                .parse::<CommunicationServiceId>()
-                .is_ok_and(|id| id == *acs)
-        })
-        .map(|other| link_ref(&other, now))
-        .collect()
-}
-
-/// The ARM client for the link's identity, or why there is none (reported as AzureAuthFailed).
-pub(super) async fn identity_client(
-    link: &PushNotificationLink,
-    namespace: &str,
-    ctx: &Context,
-) -> Result<Result<ArmClient, String>, ReconcileError> {
-    let Some(creds) = &link.spec.credentials else {
-        return Ok(ctx.azure.client_for(LinkIdentity::Operator).await.map_err(|e| {
-            format!(
-                "the operator has no usable Azure identity ({e}); configure workload identity or \
-                 AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, or set spec.credentials.secretRef"
-            )
-        }));
-    };
-    let name = &creds.secret_ref.name;
-    let secret = AzureClients::read_secret(&ctx.kube, namespace, name)
-        .await
-        .map_err(ReconcileError::kube("read the credentials Secret"))?;
-    let Some(secret) = secret else {
-        return Ok(Err(format!(
-            "credentials Secret {namespace}/{name} (spec.credentials.secretRef) does not exist; \
-             create it with tenantId, clientId and clientSecret"
-        )));
-    };
-    Ok(ctx
-        .azure
-        .client_for(LinkIdentity::Secret { namespace, name, data: &secret })
-        .await
-        .map_err(|e| e.to_string()))
-}
-
 /// Turns a failed hub GET into a diagnosis, or an error worth retrying.
 async fn hub_lookup_failure(
     arm: &ArmClient,
@@ -288,57 +264,38 @@ async fn hub_lookup_failure(
         // An unspecific 404: ask the namespace to tell which one is missing.
         ErrorClass::NotFound(_) => match arm.get_namespace(hub).await {
             Ok(_) => HubLookup::HubNotFound,
-            Err(ns) if matches!(ns.class(), ErrorClass::NotFound(_)) => HubLookup::NamespaceNotFound,
+            Err(ns) if matches!(ns.class(), ErrorClass::NotFound(_)) => {
+                HubLookup::NamespaceNotFound
+            }
             Err(ns) => return Err(ns.into()),
         },
-        ErrorClass::Forbidden => HubLookup::Forbidden { message: e.to_string() },
-        ErrorClass::AuthFailed => HubLookup::AuthFailed { message: e.to_string() },
+        ErrorClass::Forbidden => HubLookup::Forbidden {
+            message: e.to_string(),
+        },
+        ErrorClass::AuthFailed => HubLookup::AuthFailed {
+            message: e.to_string(),
+        },
         ErrorClass::Throttled { .. } | ErrorClass::Transient | ErrorClass::InvalidRequest => {
             return Err(e.into());
         }
     })
 }
 
-fn diagnosable_or_retry(e: ArmError) -> ReconcileError {
-    e.into()
-}
-
-/// Whether push credentials must be read this pass: never read, the hub changed, or the hourly
-/// backstop elapsed.
+/// Whether push credentials must be read this pass: never read, the hub changed, the hourly
+/// backstop elapsed, or they were found lacking (the user is expected to fix them, and a hub GET
+/// need not show a credential change, so look again every pass until they are right).
 fn pns_due(previous: &PushNotificationLinkStatus, hub_revision: &str, now: Timestamp) -> bool {
-    let Some(platforms) = &previous.platforms else { return true };
+    let Some(platforms) = &previous.platforms else {
+        return true;
+    };
+    let lacking = find(&previous.conditions, ConditionType::PlatformsConfigured)
+        .is_none_or(|c| c.status != ConditionStatus::True.as_str());
     let changed = platforms.hub_revision.as_deref() != Some(hub_revision);
     let stale = platforms
         .checked_at
         .as_ref()
         .is_none_or(|t| t.0.checked_add(PNS_BACKSTOP).is_ok_and(|due| due <= now));
-    changed || stale
-}
-
-/// Reads the user's connection string Secret.
-async fn read_connection_string(
-    ctx: &Context,
-    namespace: &str,
-    name: &str,
-    key: &str,
-) -> Result<(SecretObservation, Option<SecretString>), ReconcileError> {
-    let secret: Option<Secret> = Api::<Secret>::namespaced(ctx.kube.clone(), namespace)
-        .get_opt(name)
-        .await
-        .map_err(ReconcileError::kube("read the connection string Secret"))?;
-    let Some(secret) = secret else { return Ok((SecretObservation::SecretMissing, None)) };
-    let value = secret
-        .data
-        .as_ref()
-        .and_then(|d| d.get(key))
-        .map(|v| String::from_utf8_lossy(&v.0).into_owned())
-        .or_else(|| secret.string_data.as_ref().and_then(|d| d.get(key).cloned()));
-    let Some(value) = value else { return Ok((SecretObservation::KeyMissing, None)) };
-    let value = SecretString::new(value.trim().to_owned());
-    Ok(match value.expose().parse::<ConnectionString>() {
-        Ok(cs) => (SecretObservation::Parsed(cs), Some(value)),
-        Err(e) => (SecretObservation::Unparsable(e), None),
-    })
+    lacking || changed || stale
 }
 
 #[cfg(test)]
@@ -348,12 +305,28 @@ mod tests {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
     fn status_checked(at: &str, revision: &str) -> PushNotificationLinkStatus {
+        with_platforms_condition(at, revision, ConditionStatus::True)
+    }
+
+    fn with_platforms_condition(
+        at: &str,
+        revision: &str,
+        status: ConditionStatus,
+    ) -> PushNotificationLinkStatus {
         PushNotificationLinkStatus {
             platforms: Some(PlatformsStatus {
                 checked_at: Some(Time(at.parse().unwrap())),
                 hub_revision: Some(revision.to_owned()),
                 ..Default::default()
             }),
+            conditions: vec![crate::api::Condition {
+                type_: ConditionType::PlatformsConfigured.as_str().to_owned(),
+                status: status.as_str().to_owned(),
+                reason: "Any".to_owned(),
+                message: String::new(),
+                observed_generation: Some(1),
+                last_transition_time: Time(at.parse().unwrap()),
+            }],
             ..Default::default()
         }
     }
@@ -361,11 +334,24 @@ mod tests {
     #[test]
     fn push_credentials_are_read_when_new_changed_or_stale() {
         let now: Timestamp = "2026-11-29T10:30:00Z".parse().unwrap();
-        assert!(pns_due(&PushNotificationLinkStatus::default(), "etag:1", now));
+        assert!(pns_due(
+            &PushNotificationLinkStatus::default(),
+            "etag:1",
+            now
+        ));
         let fresh = status_checked("2026-11-29T10:00:00Z", "etag:1");
-        assert!(!pns_due(&fresh, "etag:1", now), "unchanged hub within the hour: no POST");
+        assert!(
+            !pns_due(&fresh, "etag:1", now),
+            "unchanged hub within the hour: no POST"
+        );
         assert!(pns_due(&fresh, "etag:2", now), "hub changed");
         let old = status_checked("2026-11-29T09:29:00Z", "etag:1");
         assert!(pns_due(&old, "etag:1", now), "hourly backstop");
+        let lacking =
+            with_platforms_condition("2026-11-29T10:00:00Z", "etag:1", ConditionStatus::False);
+        assert!(
+            pns_due(&lacking, "etag:1", now),
+            "credentials found lacking: read again until fixed"
+        );
     }
 }

@@ -5,23 +5,24 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::{Timestamp, Unit};
+use kube::ResourceExt;
 use kube::api::Api;
 use kube::runtime::controller::Action;
 use kube::runtime::finalizer::{Event as Finalizer, finalizer};
-use kube::ResourceExt;
 use tracing::{info, instrument, warn};
 
 use super::act::{act, delete_owned_policy};
 use super::condition_set::transition_events;
+use super::condition_set::{EventKind, EventRecord};
 use super::context::Context;
 use super::error::ReconcileError;
 use super::evaluate::evaluate;
-use super::condition_set::{EventKind, EventRecord};
 use super::observe::{desired, identity_client, link_ref, observe, rivals};
 use super::observed::PolicySource;
 use super::report::{publish_events, write_status};
 use crate::api::{DeletionPolicy, FINALIZER, LinkMode, PushNotificationLink};
 use crate::azure::error::ErrorClass;
+use crate::azure::operations::DeleteOutcome;
 
 /// Entry point for the controller runtime.
 #[instrument(skip_all, fields(link = %format!("{}/{}", link.namespace().unwrap_or_default(), link.name_any())))]
@@ -41,7 +42,10 @@ pub async fn reconcile(
     })
     .await
     .map_err(|e| ReconcileError::Finalizer(Box::new(e)));
-    ctx.metrics.reconciled(started.elapsed(), result.as_ref().err().map(ReconcileError::category));
+    ctx.metrics.reconciled(
+        started.elapsed(),
+        result.as_ref().err().map(ReconcileError::category),
+    );
     if result.is_ok() {
         ctx.failures.clear(&key);
     }
@@ -66,7 +70,9 @@ pub fn error_policy(
 
 async fn apply(link: &PushNotificationLink, ctx: &Context) -> Result<Action, ReconcileError> {
     // Kubernetes keeps whole seconds; so do we, or every comparison with status would differ.
-    let now = Timestamp::now().round(Unit::Second).unwrap_or_else(|_| Timestamp::now());
+    let now = Timestamp::now()
+        .round(Unit::Second)
+        .unwrap_or_else(|_| Timestamp::now());
     let mut gathered = observe(link, ctx, now).await?;
     let first = evaluate(&gathered.observed);
     let done = act(&mut gathered, &first.plan, now).await?;
@@ -83,7 +89,13 @@ async fn apply(link: &PushNotificationLink, ctx: &Context) -> Result<Action, Rec
     publish_events(ctx, link, &events).await;
     ctx.metrics.set_link_conditions(
         &link_key(link),
-        Some(status.conditions.iter().map(|c| (c.type_.clone(), c.status.clone())).collect()),
+        Some(
+            status
+                .conditions
+                .iter()
+                .map(|c| (c.type_.clone(), c.status.clone()))
+                .collect(),
+        ),
     );
     Ok(next_visit(ctx, now, last.requeue_at))
 }
@@ -105,7 +117,9 @@ fn next_visit(ctx: &Context, now: Timestamp, deadline: Option<Timestamp>) -> Act
 /// transient ARM failures are retried.
 async fn cleanup(link: &PushNotificationLink, ctx: &Context) -> Result<Action, ReconcileError> {
     ctx.metrics.set_link_conditions(&link_key(link), None);
-    let Ok(spec) = desired(link) else { return Ok(Action::await_change()) };
+    let Ok(spec) = desired(link) else {
+        return Ok(Action::await_change());
+    };
     let PolicySource::Owned { name: policy } = &spec.policy_source else {
         return Ok(Action::await_change());
     };
@@ -131,7 +145,11 @@ async fn cleanup(link: &PushNotificationLink, ctx: &Context) -> Result<Action, R
              is no longer needed"
         );
         warn!(%note, "releasing the finalizer anyway");
-        let event = EventRecord { kind: EventKind::Warning, reason: "CleanupSkipped".into(), note };
+        let event = EventRecord {
+            kind: EventKind::Warning,
+            reason: "CleanupSkipped".into(),
+            note,
+        };
         publish_events(ctx, link, &[event]).await;
         Ok(Action::await_change())
     };
@@ -140,12 +158,19 @@ async fn cleanup(link: &PushNotificationLink, ctx: &Context) -> Result<Action, R
         Err(why) => return give_up(why).await,
     };
     match delete_owned_policy(&arm, &spec.hub, policy).await {
-        Ok(()) => {
+        Ok(DeleteOutcome::Deleted) => {
             info!(%policy, hub = %spec.hub, "deleted the access policy");
             Ok(Action::await_change())
         }
+        Ok(DeleteOutcome::AlreadyGone) => {
+            info!(%policy, hub = %spec.hub, "the access policy (or its hub) was already gone");
+            Ok(Action::await_change())
+        }
         Err(ReconcileError::Arm(e))
-            if matches!(e.class(), ErrorClass::Forbidden | ErrorClass::AuthFailed | ErrorClass::InvalidRequest) =>
+            if matches!(
+                e.class(),
+                ErrorClass::Forbidden | ErrorClass::AuthFailed | ErrorClass::InvalidRequest
+            ) =>
         {
             give_up(e.to_string()).await
         }
@@ -154,5 +179,9 @@ async fn cleanup(link: &PushNotificationLink, ctx: &Context) -> Result<Action, R
 }
 
 fn link_key(link: &PushNotificationLink) -> String {
-    format!("{}/{}", link.namespace().unwrap_or_default(), link.name_any())
+    format!(
+        "{}/{}",
+        link.namespace().unwrap_or_default(),
+        link.name_any()
+    )
 }

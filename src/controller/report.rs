@@ -28,9 +28,13 @@ pub async fn write_status(
         "kind": "PushNotificationLink",
         "status": status,
     });
-    api.patch_status(&link.name_any(), &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&patch))
-        .await
-        .map_err(ReconcileError::kube("apply the status"))?;
+    api.patch_status(
+        &link.name_any(),
+        &PatchParams::apply(FIELD_MANAGER).force(),
+        &Patch::Apply(&patch),
+    )
+    .await
+    .map_err(ReconcileError::kube("apply the status"))?;
     Ok(())
 }
 

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use futures::{FutureExt, StreamExt, future};
 use k8s_openapi::api::core::v1::Secret;
+use kube::core::PartialObjectMeta;
 use kube::runtime::controller::{self, Controller};
 use kube::runtime::reflector::{self, ObjectRef, Store};
-use kube::runtime::watcher;
-use kube::core::PartialObjectMeta;
-use kube::runtime::{WatchStreamExt, predicates};
 use kube::runtime::utils::Predicate;
+use kube::runtime::watcher;
+use kube::runtime::{WatchStreamExt, predicates};
 use kube::{Api, Client, Resource, ResourceExt};
 use kube_lease_manager::LeaseManagerBuilder;
 use tokio::sync::watch;
@@ -22,6 +22,9 @@ use crate::controller::context::{Context, ContextError};
 use crate::controller::reconcile::{error_policy, reconcile};
 use crate::telemetry::http::{self, Readiness};
 use crate::telemetry::metrics::Metrics;
+
+/// How often readiness re-checks whether the caches have synced.
+const READY_POLL: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Why the operator process stopped.
 #[derive(Debug, thiserror::Error)]
@@ -97,7 +100,12 @@ pub async fn run(args: RunArgs) -> Result<(), RunError> {
         let readiness = readiness.clone();
         async move {
             for store in stores {
-                let _ = store.wait_until_ready().await;
+                // kube's ready signal wakes only the last of several waiters, and the controller
+                // waits on the same store: ask again now and then rather than wait once.
+                while tokio::time::timeout(READY_POLL, store.wait_until_ready())
+                    .await
+                    .is_err()
+                {}
             }
             readiness.set_ready(true);
             info!("caches synced; reconciling");
@@ -121,9 +129,8 @@ pub async fn run(args: RunArgs) -> Result<(), RunError> {
     };
     readiness.set_ready(false);
     let _ = stop_tx.send(true);
-    match server.await {
-        Ok(Err(e)) => return Err(RunError::Metrics(e)),
-        Ok(Ok(())) | Err(_) => {}
+    if let Ok(Err(e)) = server.await {
+        return Err(RunError::Metrics(e));
     }
     outcome
 }
@@ -141,6 +148,7 @@ fn controller_for(
         Some(ns) => Api::namespaced(client.clone(), ns),
         None => Api::all(client.clone()),
     };
+    // `PartialObjectMeta` makes the list and watch metadata-only requests.
     let secrets: Api<PartialObjectMeta<Secret>> = match &scope {
         Some(ns) => Api::namespaced(client, ns),
         None => Api::all(client),

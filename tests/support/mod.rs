@@ -17,6 +17,8 @@
 // Each test binary compiles its own copy of this module and uses only some of the helpers.
 #![allow(dead_code)]
 
+pub mod operator;
+
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};

@@ -206,11 +206,16 @@ pub(super) fn judge_policy(
                                         .fingerprint
                                         .as_ref()
                                         .is_some_and(|f| *f != cs.fingerprint());
+                                // Keys read this pass (the revision moved) tell a regenerated
+                                // key from a rights change; without them, the revision does.
                                 let regenerated = base.is_for(&rule_name)
-                                    && base
-                                        .revision
-                                        .as_ref()
-                                        .is_some_and(|then| *then != r.revision);
+                                    && match &r.key_fingerprint {
+                                        Some(current) => *current != cs.fingerprint(),
+                                        None => base
+                                            .revision
+                                            .as_ref()
+                                            .is_some_and(|then| *then != r.revision),
+                                    };
                                 if writes && secret_changed {
                                     j.relink = Some(LinkCause::SecretChanged);
                                     set(

@@ -81,6 +81,16 @@ fn conflict_on_the_newer_link_plans_nothing_and_the_older_proceeds() {
     let e = evaluate(&newer);
     assert_eq!(cond(&e, T::Linked).reason, "Conflict");
     assert!(e.plan.is_empty(), "{:?}", e.plan);
+    // Its own policy was never created (it must not write): Ready still names the conflict.
+    let mut unowned = newer.clone();
+    unowned.rule = RuleObservation::Absent;
+    let e = evaluate(&unowned);
+    assert!(e.plan.is_empty(), "{:?}", e.plan);
+    assert_eq!(
+        cond(&e, T::Ready).reason,
+        "Conflict",
+        "Ready names the cause"
+    );
 
     let mut first = healthy();
     first.link = older;
@@ -303,6 +313,28 @@ fn stale_secret_after_regeneration_is_not_relinked() {
     let mut o = user_owned(healthy());
     rule_mut(&mut o).revision = "rev-2".into();
     assert!(evaluate(&o).plan.is_empty());
+}
+
+#[test]
+fn rights_change_on_the_users_policy_is_not_taken_for_a_regenerated_key() {
+    let mut o = user_owned(healthy());
+    rule_mut(&mut o).revision = "rev-2".into();
+    // The revision moved, so observe read the keys: the Secret's key is still current.
+    rule_mut(&mut o).key_fingerprint = Some(fp(1));
+    let e = evaluate(&o);
+    assert!(e.plan.is_empty(), "{:?}", e.plan);
+    assert_eq!(cond(&e, T::AccessPolicyReady).reason, "SendPolicyReady");
+    assert_eq!(
+        e.status.access_policy.unwrap().revision.as_deref(),
+        Some("rev-2"),
+        "the record follows, so the next pass reads no keys"
+    );
+    // The key was regenerated and the Secret still holds the old one.
+    rule_mut(&mut o).key_fingerprint = Some(fp(7));
+    assert_eq!(
+        cond(&evaluate(&o), T::AccessPolicyReady).reason,
+        "KeyRegenerated"
+    );
 }
 
 #[test]
