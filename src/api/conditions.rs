@@ -104,6 +104,10 @@ reasons! {
     AzureForbidden => HubAvailable,
     /// No Azure token could be obtained.
     AzureAuthFailed => HubAvailable,
+    /// ARM throttles the subscription (429); the operator waits for `Retry-After`.
+    AzureThrottled => HubAvailable,
+    /// ARM failed or did not answer (5xx, timeout, dropped connection); the operator backs off.
+    AzureUnavailable => HubAvailable,
     /// Every required push platform is configured as ACS needs it.
     PlatformsConfigured => PlatformsConfigured,
     /// The hub has no APNs credentials.
@@ -156,7 +160,8 @@ mod tests {
 
     #[test]
     fn design_lists_twenty_four_reasons_each_bound_to_one_type() {
-        assert_eq!(Reason::ALL.len(), 24);
+        // DESIGN §2's 24, plus AzureThrottled and AzureUnavailable for an ARM outage.
+        assert_eq!(Reason::ALL.len(), 26);
         for ty in ConditionType::CHECKS.iter().chain([&ConditionType::Ready]) {
             assert!(
                 Reason::ALL.iter().any(|r| r.condition_type() == *ty),

@@ -12,7 +12,7 @@ use kube::{Api, Client};
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 
-use crate::api::PushNotificationLink;
+use crate::api::{PushNotificationLink, PushNotificationLinkStatus};
 use crate::azure::client::{ArmClient, ArmConfig};
 use crate::azure::credentials::{
     CredentialError, CredentialOptions, CredentialSource, EntraCredential, arm_scope,
@@ -61,6 +61,8 @@ pub struct Context {
     pub links: Vec<Store<PushNotificationLink>>,
     /// Consecutive failed reconciles per link, for the backoff.
     pub failures: Failures,
+    /// The last status written per link, to outlive a lagging cache.
+    pub written: WrittenStatus,
 }
 
 /// Consecutive failures per link (namespace/name); a success clears the count.
@@ -77,12 +79,66 @@ impl Failures {
         *n
     }
 
+    /// The current count, without counting.
+    pub fn peek(&self, link: &str) -> u32 {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(link).copied().unwrap_or(0)
+    }
+
     /// Forgets the failures of a link that reconciled.
     pub fn clear(&self, link: &str) {
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(link);
+    }
+}
+
+/// The last status this process wrote per link (by uid), with the resourceVersion the apiserver
+/// gave it. While a watch is down the cache lags behind our own writes; a pass must not act on
+/// a status older than the one it wrote.
+#[derive(Default)]
+pub struct WrittenStatus(std::sync::Mutex<HashMap<String, (u64, PushNotificationLinkStatus)>>);
+
+impl WrittenStatus {
+    /// Records a status the apiserver accepted at `resource_version`.
+    pub fn remember(
+        &self,
+        link: &PushNotificationLink,
+        resource_version: Option<&str>,
+        status: &PushNotificationLinkStatus,
+    ) {
+        let (Some(uid), Some(rv)) = (
+            link.metadata.uid.clone(),
+            resource_version.and_then(|v| v.parse().ok()),
+        ) else {
+            return;
+        };
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(uid, (rv, status.clone()));
+    }
+
+    /// Our status, when the cached object is older than our last write. resourceVersions are
+    /// etcd revisions (numbers) on every etcd-backed apiserver; when one is not a number the
+    /// cache is trusted.
+    pub fn newer_than_cache(
+        &self,
+        link: &PushNotificationLink,
+    ) -> Option<PushNotificationLinkStatus> {
+        let uid = link.metadata.uid.as_ref()?;
+        let cached: u64 = link.metadata.resource_version.as_ref()?.parse().ok()?;
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (written, status) = map.get(uid)?;
+        (*written > cached).then(|| status.clone())
+    }
+
+    /// Drops the record of a deleted link.
+    pub fn forget(&self, link: &PushNotificationLink) {
+        if let Some(uid) = &link.metadata.uid {
+            self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(uid);
+        }
     }
 }
 
@@ -122,6 +178,7 @@ impl Context {
             azure,
             links,
             failures: Failures::default(),
+            written: WrittenStatus::default(),
         })
     }
 }

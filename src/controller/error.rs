@@ -48,24 +48,28 @@ impl ReconcileError {
         }
     }
 
+    /// The wait for an ARM error class: `Retry-After` when throttled with one, else the backoff.
+    pub fn retry_after_class(class: ErrorClass, attempt: u32) -> Duration {
+        match class {
+            ErrorClass::Throttled {
+                retry_after: Some(wait),
+            } => wait,
+            _ => backoff(attempt),
+        }
+    }
+
     /// How long to wait before the next attempt: ARM's `Retry-After` when it sent one, else a
     /// backoff that grows with consecutive failures (`attempt` starts at 1).
     pub fn retry_after(&self, attempt: u32) -> Duration {
-        let throttled = match self {
-            ReconcileError::Arm(e) => match e.class() {
-                ErrorClass::Throttled { retry_after } => retry_after,
-                _ => None,
-            },
+        match self {
+            ReconcileError::Arm(e) => Self::retry_after_class(e.class(), attempt),
             ReconcileError::Finalizer(inner) => match inner.as_ref() {
                 kube::runtime::finalizer::Error::ApplyFailed(e)
-                | kube::runtime::finalizer::Error::CleanupFailed(e) => {
-                    return e.retry_after(attempt);
-                }
-                _ => None,
+                | kube::runtime::finalizer::Error::CleanupFailed(e) => e.retry_after(attempt),
+                _ => backoff(attempt),
             },
-            _ => None,
-        };
-        throttled.unwrap_or_else(|| backoff(attempt))
+            _ => backoff(attempt),
+        }
     }
 }
 

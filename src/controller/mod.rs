@@ -3,6 +3,7 @@
 pub mod act;
 pub mod condition_set;
 pub mod context;
+pub mod degraded;
 pub mod error;
 pub mod evaluate;
 mod messages;

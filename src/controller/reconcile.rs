@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use jiff::{Timestamp, Unit};
+use jiff::{SignedDuration, Timestamp, Unit};
 use kube::ResourceExt;
 use kube::api::Api;
 use kube::runtime::controller::Action;
@@ -15,13 +15,16 @@ use super::act::{act, delete_owned_policy};
 use super::condition_set::transition_events;
 use super::condition_set::{EventKind, EventRecord};
 use super::context::Context;
+use super::degraded::{degraded_status, outage_reason};
 use super::error::ReconcileError;
 use super::evaluate::evaluate;
 use super::observe::{desired, identity_client, link_ref, observe, rivals};
 use super::observed::PolicySource;
 use super::report::{publish_events, write_status};
-use crate::api::{DeletionPolicy, FINALIZER, LinkMode, PushNotificationLink};
-use crate::azure::error::ErrorClass;
+use crate::api::{
+    DeletionPolicy, FINALIZER, LinkMode, PushNotificationLink, PushNotificationLinkStatus,
+};
+use crate::azure::error::{ArmError, ErrorClass};
 use crate::azure::operations::DeleteOutcome;
 
 /// Entry point for the controller runtime.
@@ -69,10 +72,37 @@ pub fn error_policy(
 }
 
 async fn apply(link: &PushNotificationLink, ctx: &Context) -> Result<Action, ReconcileError> {
+    // After a watch outage the cache can hold a status older than the one this process wrote:
+    // acting on it would redo finished work (relink, policy fix). Prefer what we wrote.
+    let fresher;
+    let link = match ctx.written.newer_than_cache(link) {
+        Some(status) => {
+            let mut copy = link.clone();
+            copy.status = Some(status);
+            fresher = copy;
+            &fresher
+        }
+        None => link,
+    };
     // Kubernetes keeps whole seconds; so do we, or every comparison with status would differ.
     let now = Timestamp::now()
         .round(Unit::Second)
         .unwrap_or_else(|_| Timestamp::now());
+    match pass(link, ctx, now).await {
+        Err(ReconcileError::Arm(e)) => {
+            report_outage(link, ctx, &e, now).await;
+            Err(ReconcileError::Arm(e))
+        }
+        other => other,
+    }
+}
+
+/// One observe → evaluate → act → evaluate → report pass.
+async fn pass(
+    link: &PushNotificationLink,
+    ctx: &Context,
+    now: Timestamp,
+) -> Result<Action, ReconcileError> {
     let mut gathered = observe(link, ctx, now).await?;
     let first = evaluate(&gathered.observed);
     let done = act(&mut gathered, &first.plan, now).await?;
@@ -87,6 +117,39 @@ async fn apply(link: &PushNotificationLink, ctx: &Context) -> Result<Action, Rec
     let events = transition_events(&previous.conditions, &status.conditions, &done);
     write_status(ctx, link, &status).await?;
     publish_events(ctx, link, &events).await;
+    record_conditions(ctx, link, &status);
+    Ok(next_visit(ctx, now, last.requeue_at))
+}
+
+/// A pass Azure cut short (throttling, 5xx, timeout) still tells the user what is happening:
+/// HubAvailable Unknown and Ready False with AzureThrottled / AzureUnavailable and the retry time.
+async fn report_outage(link: &PushNotificationLink, ctx: &Context, e: &ArmError, now: Timestamp) {
+    let Some(reason) = outage_reason(e.class()) else {
+        return;
+    };
+    let key = link_key(link);
+    let attempt = ctx.failures.peek(&key) + 1;
+    let wait = ReconcileError::retry_after_class(e.class(), attempt);
+    let retry_at = now
+        .checked_add(SignedDuration::try_from(wait).unwrap_or(SignedDuration::from_secs(5)))
+        .unwrap_or(now);
+    let previous = link.status.clone().unwrap_or_default();
+    let generation = link.metadata.generation.unwrap_or_default();
+    let status = degraded_status(&previous, reason, &e.to_string(), retry_at, generation, now);
+    let events = transition_events(&previous.conditions, &status.conditions, &[]);
+    if let Err(err) = write_status(ctx, link, &status).await {
+        warn!(error = %err, "could not report the Azure outage in status");
+        return;
+    }
+    publish_events(ctx, link, &events).await;
+    record_conditions(ctx, link, &status);
+}
+
+fn record_conditions(
+    ctx: &Context,
+    link: &PushNotificationLink,
+    status: &PushNotificationLinkStatus,
+) {
     ctx.metrics.set_link_conditions(
         &link_key(link),
         Some(
@@ -97,7 +160,6 @@ async fn apply(link: &PushNotificationLink, ctx: &Context) -> Result<Action, Rec
                 .collect(),
         ),
     );
-    Ok(next_visit(ctx, now, last.requeue_at))
 }
 
 /// At the earlier of the resync and the evaluation's deadline (end of propagation, rotation).
@@ -117,6 +179,7 @@ fn next_visit(ctx: &Context, now: Timestamp, deadline: Option<Timestamp>) -> Act
 /// transient ARM failures are retried.
 async fn cleanup(link: &PushNotificationLink, ctx: &Context) -> Result<Action, ReconcileError> {
     ctx.metrics.set_link_conditions(&link_key(link), None);
+    ctx.written.forget(link);
     let Ok(spec) = desired(link) else {
         return Ok(Action::await_change());
     };

@@ -28,13 +28,16 @@ pub async fn write_status(
         "kind": "PushNotificationLink",
         "status": status,
     });
-    api.patch_status(
-        &link.name_any(),
-        &PatchParams::apply(FIELD_MANAGER).force(),
-        &Patch::Apply(&patch),
-    )
-    .await
-    .map_err(ReconcileError::kube("apply the status"))?;
+    let written = api
+        .patch_status(
+            &link.name_any(),
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&patch),
+        )
+        .await
+        .map_err(ReconcileError::kube("apply the status"))?;
+    ctx.written
+        .remember(link, written.metadata.resource_version.as_deref(), status);
     Ok(())
 }
 

@@ -59,7 +59,12 @@ pub async fn run(args: RunArgs) -> Result<(), RunError> {
     ));
 
     let leadership = if args.leader_election {
-        Some(acquire_leadership(&client, &args, stop_rx.clone()).await?)
+        // A standby is healthy and ready to take over: reporting it unready would stall every
+        // rolling update (the new pod could never pass its probe while the old one leads).
+        readiness.set_ready(true);
+        let leader = acquire_leadership(&client, &args, stop_rx.clone()).await?;
+        readiness.set_ready(false);
+        Some(leader)
     } else {
         None
     };

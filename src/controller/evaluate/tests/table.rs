@@ -540,7 +540,9 @@ fn troubleshooting_table() {
 #[test]
 fn table_covers_every_reason() {
     let rows = table();
-    for reason in Reason::ALL {
+    // Outages are not diagnosed from an observation: `degraded` reports them (its own tests).
+    let outages = [Reason::AzureThrottled, Reason::AzureUnavailable];
+    for reason in Reason::ALL.iter().filter(|r| !outages.contains(r)) {
         assert!(
             rows.iter().any(|r| r.reason == *reason),
             "no row for {reason}"
