@@ -28,9 +28,8 @@ fn options() -> OperatorOptions {
     }
 }
 
-/// What the link's status said while a fault lasted: distinct `Ready` reason/message pairs.
-/// Issue 8 wants it to name the fault (throttled, unavailable); today a failed pass writes no
-/// status, so this is reported (FIGURES), not asserted.
+/// What the link's status said while a fault lasted: distinct `Ready` status/reason/message
+/// triples, in order. A pass that ARM cuts short writes `AzureThrottled` / `AzureUnavailable`.
 async fn sample_status_until<F, Fut>(ns: &TestNamespace, name: &str, mut done: F) -> Vec<String>
 where
     F: FnMut() -> Fut,
@@ -55,6 +54,17 @@ where
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     seen
+}
+
+/// The status named the outage (reason and a message with the retry time) while it lasted.
+#[track_caller]
+fn assert_said(during: &[String], reason: &str) {
+    assert!(
+        during
+            .iter()
+            .any(|d| d.starts_with(&format!("False/{reason}: ")) && d.contains("retries at")),
+        "the status never said {reason} during the fault: {during:?}"
+    );
 }
 
 /// The figures of one fault scenario, printed for the report.
@@ -168,6 +178,7 @@ async fn throttling_storm_on_policy_create_honours_retry_after_and_converges() {
         spent.len(),
         by_operation(&spent)
     );
+    assert_said(&during, "AzureThrottled");
     report(
         "429 storm x6 (Retry-After 2s) on policy create",
         took,
@@ -238,6 +249,7 @@ async fn server_error_bursts_on_create_and_link_back_off_and_converge() {
         spent.len(),
         by_operation(&spent)
     );
+    assert_said(&during, "AzureUnavailable");
     report(
         "500x3 on policy create + 503x5 on link",
         took,
@@ -435,6 +447,7 @@ async fn relink_after_key_regeneration_survives_throttling_and_server_errors() {
         spent.len(),
         by_operation(&spent)
     );
+    assert_said(&during, "AzureUnavailable");
     report(
         "relink: 503x4 on listKeys + 429x3 (Retry-After 1s) on link",
         took,
