@@ -60,6 +60,8 @@ pub struct OperatorOptions {
     pub client_secret_override: Option<&'static str>,
     /// More flags, e.g. `--leader-election`.
     pub extra_args: &'static [&'static str],
+    /// The operator's kubeconfig; `None`: the control plane's admin kubeconfig.
+    pub kubeconfig: Option<PathBuf>,
 }
 
 impl Default for OperatorOptions {
@@ -70,6 +72,7 @@ impl Default for OperatorOptions {
             propagation_window: "8s",
             client_secret_override: None,
             extra_args: &[],
+            kubeconfig: None,
         }
     }
 }
@@ -139,7 +142,10 @@ async fn start_stack(options: OperatorOptions) -> Result<Stack, String> {
         .map(str::to_owned)
         .unwrap_or_else(|| client_secrets[OPERATOR_CLIENT].clone());
     let operator = Operator::start(OperatorLaunch {
-        kubeconfig: plane.kubeconfig.clone(),
+        kubeconfig: options
+            .kubeconfig
+            .clone()
+            .unwrap_or_else(|| plane.kubeconfig.clone()),
         base_url: base_url.clone(),
         ca_path,
         log_path: dir.join(format!("{stem}.log")),
@@ -153,6 +159,46 @@ async fn start_stack(options: OperatorOptions) -> Result<Stack, String> {
         client_secrets,
         operator,
     })
+}
+
+impl Stack {
+    /// One more operator process on this stack's emulator, started with `options` (e.g. another
+    /// kubeconfig and flags); its log file is named after `label`. The returned Stack shares the
+    /// emulator and holds the new operator.
+    pub async fn with_another_operator(
+        &self,
+        options: OperatorOptions,
+        label: &str,
+    ) -> Result<Stack, String> {
+        let plane = control_plane().await;
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-operator");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+        let stem = format!("{label}-{}", std::process::id());
+        let ca_path = dir.join(format!("{stem}-ca.pem"));
+        std::fs::write(&ca_path, &self.ca_pem).map_err(|e| format!("write the CA: {e}"))?;
+        let client_secret = options
+            .client_secret_override
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.client_secrets[OPERATOR_CLIENT].clone());
+        let operator = Operator::start(OperatorLaunch {
+            kubeconfig: options
+                .kubeconfig
+                .clone()
+                .unwrap_or_else(|| plane.kubeconfig.clone()),
+            base_url: self.base_url.clone(),
+            ca_path,
+            log_path: dir.join(format!("{stem}.log")),
+            client_secret,
+            options,
+        })
+        .await?;
+        Ok(Stack {
+            base_url: self.base_url.clone(),
+            ca_pem: self.ca_pem.clone(),
+            client_secrets: self.client_secrets.clone(),
+            operator,
+        })
+    }
 }
 
 /// Starts the emulator on a thread with its own runtime, which lives as long as the process.
