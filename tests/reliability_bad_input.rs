@@ -75,6 +75,7 @@ fn observed(secret: SecretObservation, mode: LinkMode, linked: bool, rule_name: 
             },
             platforms: vec![Platform::APNs, Platform::FCMv1],
             key_rotation: None,
+            deletion_policy: Default::default(),
         },
         previous: PushNotificationLinkStatus {
             platforms: Some(PlatformsStatus::default()),

@@ -509,14 +509,31 @@ async fn spec_edited_while_a_link_is_in_flight_ends_on_the_latest_spec() {
     assert_azure_linked(&portal, &second).await;
     let (_, rule) = portal.get_rule(&second, "acs-push-send").await;
     assert_eq!(rights(&rule), ["Send"]);
-    let (old, _) = portal.get_rule(&r, "acs-push-send").await;
-    eprintln!(
-        "FIGURES spec edit mid-flight: the first hub's operator-owned rule is {} after the switch",
-        if old == 200 {
-            "left behind (orphan)"
-        } else {
-            "removed"
-        }
+    // deletionPolicy Delete: the operator-owned rule on the first hub went with the switch.
+    let (old, body) = portal.get_rule(&r, "acs-push-send").await;
+    assert_eq!(
+        old, 404,
+        "the first hub's operator-owned rule is left behind: {body}"
+    );
+    let reasons = support::wait_for(
+        || async {
+            let reasons = event_reasons(&ns, "chat").await;
+            reasons
+                .iter()
+                .any(|r| r == "AccessPolicyDeleted")
+                .then_some(reasons)
+        },
+        PATIENCE,
+    )
+    .await
+    .expect("an AccessPolicyDeleted event");
+    assert_eq!(
+        reasons
+            .iter()
+            .filter(|r| *r == "AccessPolicyDeleted")
+            .count(),
+        1,
+        "{reasons:?}"
     );
 }
 

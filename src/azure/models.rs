@@ -251,18 +251,51 @@ fn write_canonical(value: &Value, hasher: &mut Sha256) {
     }
 }
 
-/// A right of a shared access authorization rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// A right of a shared access authorization rule (`AccessRights`, an extensible string in ARM).
+/// Read case-insensitively; written as ARM spells it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
 pub enum AccessRight {
     /// Manage the hub (and its keys, credentials).
     Manage,
-    /// Send notifications.
+    /// Send notifications: all ACS needs.
     Send,
     /// Create and read registrations.
     Listen,
-    /// A right this version does not know (the enum is extensible); never sent.
-    #[serde(other, skip_serializing)]
-    Unknown,
+    /// A right this version does not know, with ARM's text (shown in messages, as ARM sent it).
+    Other(String),
+}
+
+impl AccessRight {
+    /// The right as ARM spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            AccessRight::Manage => "Manage",
+            AccessRight::Send => "Send",
+            AccessRight::Listen => "Listen",
+            AccessRight::Other(other) => other,
+        }
+    }
+}
+
+impl From<String> for AccessRight {
+    fn from(value: String) -> Self {
+        match value.to_ascii_lowercase().as_str() {
+            "manage" => AccessRight::Manage,
+            "send" => AccessRight::Send,
+            "listen" => AccessRight::Listen,
+            _ => AccessRight::Other(value),
+        }
+    }
+}
+
+impl From<AccessRight> for String {
+    fn from(right: AccessRight) -> Self {
+        match right {
+            AccessRight::Other(other) => other,
+            known => known.as_str().to_owned(),
+        }
+    }
 }
 
 /// A hub-level shared access authorization rule (GET/PUT). Keys in the body, if any, are dropped.

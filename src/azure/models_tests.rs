@@ -158,7 +158,12 @@ fn authorization_rules() {
     assert_eq!(with_revision.revision_marker(), "rev:3;modified:t");
     assert_eq!(
         with_revision.properties.rights,
-        vec![AccessRight::Send, AccessRight::Unknown]
+        vec![AccessRight::Send, AccessRight::Other("SomethingNew".into())]
+    );
+    assert_eq!(AccessRight::from("listen".to_owned()), AccessRight::Listen);
+    assert_eq!(
+        AccessRight::Other("SomethingNew".into()).as_str(),
+        "SomethingNew"
     );
     assert!(!format!("{with_revision:?}").contains("KEY-SECRET"));
 }

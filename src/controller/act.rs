@@ -2,37 +2,50 @@
 //! observation so the final evaluation sees the new state without reading it again.
 
 use jiff::Timestamp;
-use tracing::info;
+use tracing::{info, warn};
 
+use super::condition_set::{EventKind, EventRecord};
 use super::error::ReconcileError;
+use super::messages::scrub;
 use super::observe::{Gathered, rule_facts};
-use super::observed::AccessRight;
+use super::observed::LinkAttempt;
 use super::plan::{Action, Plan};
 use crate::azure::client::ArmClient;
 use crate::azure::error::ErrorClass;
-use crate::azure::models::{self, PolicyKey, ResourceListKeys};
+use crate::azure::models::{PolicyKey, ResourceListKeys};
 use crate::azure::operations::DeleteOutcome;
 use crate::secret::SecretString;
 
-/// Runs `plan` in order. Returns the actions that completed (for events). An action ARM refuses
-/// for good (a link rejected as invalid) is folded in as a diagnosis; throttling and transient
-/// failures abort the pass with an error so it is retried after `Retry-After` or a backoff.
+/// What the act step carried out, for events.
+#[derive(Debug, Default)]
+pub struct Acted {
+    /// The actions that completed, in order.
+    pub done: Vec<Action>,
+    /// Warnings about actions that failed without failing the pass.
+    pub warnings: Vec<EventRecord>,
+}
+
+/// Runs `plan` in order. An action ARM refuses for good (a link rejected as invalid) is folded in
+/// as a diagnosis; throttling and transient failures abort the pass with an error so it is retried
+/// after `Retry-After` or a backoff. Deleting a stale policy never fails the pass: the relink
+/// before it is done, and the next pass would no longer know the old hub, so a failure becomes a
+/// Warning event asking to delete it by hand.
 pub async fn act(
     gathered: &mut Gathered,
     plan: &Plan,
     now: Timestamp,
-) -> Result<Vec<Action>, ReconcileError> {
-    let mut done = Vec::new();
+) -> Result<Acted, ReconcileError> {
+    let mut acted = Acted::default();
+    let done = &mut acted.done;
     let Some(arm) = gathered.arm.clone() else {
-        return Ok(done);
+        return Ok(acted);
     };
     let hub = gathered.observed.spec.hub.clone();
     let mut keys: Option<ResourceListKeys> = gathered.owned_keys.take();
     for action in &plan.actions {
         match action {
             Action::CreateOrFixPolicy { name, rights, .. } => {
-                let rights: Vec<models::AccessRight> = rights.iter().map(to_model_right).collect();
-                let rule = arm.put_authorization_rule(&hub, name, &rights).await?;
+                let rule = arm.put_authorization_rule(&hub, name, rights).await?;
                 gathered.observed.record_rule(rule_facts(&rule, None));
                 info!(policy = %name, hub = %hub, "access policy set to Send only");
             }
@@ -87,10 +100,43 @@ pub async fn act(
                     Err(e) => return Err(e.into()),
                 }
             }
+            Action::DeleteStalePolicy { hub: old, policy } => {
+                // Only once the link moved to the new hub: until then ACS still uses this policy.
+                if !matches!(
+                    gathered.observed.acted.link,
+                    Some(LinkAttempt::Linked { .. })
+                ) {
+                    continue;
+                }
+                match delete_owned_policy(&arm, old, policy).await {
+                    Ok(DeleteOutcome::Deleted) => {
+                        info!(policy = %policy, hub = %old, "deleted the access policy left on the previous hub");
+                    }
+                    Ok(DeleteOutcome::AlreadyGone) => {
+                        info!(policy = %policy, hub = %old, "the access policy on the previous hub was already gone");
+                        continue;
+                    }
+                    Err(e) => {
+                        let note = format!(
+                            "Could not delete access policy '{policy}' on hub '{}/{}', which the link used before spec.notificationHubId changed: {}; delete it by hand if nothing else uses it",
+                            old.namespace(),
+                            old.hub(),
+                            scrub(&e.to_string())
+                        );
+                        warn!(%note, "leaving the access policy on the previous hub");
+                        acted.warnings.push(EventRecord {
+                            kind: EventKind::Warning,
+                            reason: "AccessPolicyDeleteFailed".to_owned(),
+                            note,
+                        });
+                        continue;
+                    }
+                }
+            }
         }
         done.push(action.clone());
     }
-    Ok(done)
+    Ok(acted)
 }
 
 /// The connection string to link with and its key's fingerprint: the user's, or the
@@ -120,15 +166,6 @@ fn rejected_for_good(class: ErrorClass) -> bool {
         class,
         ErrorClass::InvalidRequest | ErrorClass::NotFound(_) | ErrorClass::Forbidden
     )
-}
-
-fn to_model_right(right: &AccessRight) -> models::AccessRight {
-    match right {
-        AccessRight::Send => models::AccessRight::Send,
-        AccessRight::Listen => models::AccessRight::Listen,
-        AccessRight::Manage => models::AccessRight::Manage,
-        AccessRight::Other(_) => models::AccessRight::Unknown,
-    }
 }
 
 /// Deletes the operator-owned policy (deletion with `deletionPolicy: Delete`). A policy, hub or

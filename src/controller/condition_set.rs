@@ -189,6 +189,14 @@ fn action_event(action: &Action, next: &[Condition]) -> Option<EventRecord> {
             "Relinked",
             format!("Relinked because {cause}. {linked}"),
         )),
+        Action::DeleteStalePolicy { hub, policy } => Some(normal(
+            "AccessPolicyDeleted",
+            format!(
+                "Deleted access policy '{policy}' on hub '{}/{}', which the link used before spec.notificationHubId changed",
+                hub.namespace(),
+                hub.hub()
+            ),
+        )),
     }
 }
 

@@ -182,9 +182,11 @@ fn status_facts(
         }
     };
     // A key read this pass that still matches the recorded one confirms it: the revision moved for
-    // another reason (a rights fix), so record the new revision.
+    // another reason (a rights fix), so record the new revision. So does a key Observe mode adopts.
+    let adopted = p.and_then(|p| p.adopted_key.clone());
     let confirmed = p.and_then(|p| p.rule.as_ref()).filter(|r| {
-        base.fingerprint.is_some() && r.key_fingerprint == base.fingerprint && base.is_for(&r.name)
+        let recorded = base.fingerprint.is_some() && r.key_fingerprint == base.fingerprint;
+        (recorded || adopted.is_some()) && base.is_for(&r.name)
     });
     let access_policy = match (p, &base.policy) {
         (Some(p), Some(linked_policy))
@@ -195,7 +197,7 @@ fn status_facts(
             Some(AccessPolicyStatus {
                 name: linked_policy.clone(),
                 rights: rights_of(p.rule.as_ref()),
-                key_fingerprint: base.fingerprint.clone(),
+                key_fingerprint: base.fingerprint.clone().or(adopted),
                 revision: confirmed
                     .map(|r| r.revision.clone())
                     .or(base.revision.clone()),

@@ -1,10 +1,10 @@
 //! Condition messages: each says what is wrong and what to do, naming the hub, policy, Secret or
 //! platform. They get names, rights, ARM's own error text and fingerprints, never a key.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 use super::condition_set::Verdict;
-use super::observed::{AccessRight, LinkRef, Observed, RuleFacts};
+use super::observed::{AccessRight, DEFAULT_PROPAGATION_WINDOW, LinkRef, Observed, RuleFacts};
 use super::plan::LinkCause;
 use crate::api::{ConditionStatus, ConditionType, LinkMode, Platform};
 use crate::azure::connection_string::{ConnectionStringError, HubMismatch};
@@ -439,11 +439,31 @@ pub(super) fn link_waits_for_policy(n: &Names, other: Option<&NotificationHubId>
     )
 }
 
-pub(super) fn propagating(n: &Names, deadline: Timestamp) -> String {
+pub(super) fn propagating(n: &Names, deadline: Timestamp, window: SignedDuration) -> String {
+    let wait = if window == DEFAULT_PROPAGATION_WINDOW {
+        "ACS can take up to 10 minutes to use a link change".to_owned()
+    } else {
+        format!(
+            "the operator allows {} (--propagation-window) for ACS to use a link change; ACS documents up to 10 minutes",
+            spelled(window)
+        )
+    };
     format!(
-        "Hub {} was linked to ACS resource {}; ACS can take up to 10 minutes to use a link change, expected by {deadline}. Nothing to do: pushes may use the previous link until then",
+        "Hub {} was linked to ACS resource {}; {wait}, expected by {deadline}. Nothing to do: pushes may use the previous link until then",
         n.hub, n.acs
     )
+}
+
+/// A window in words: `10 minutes`, `90 seconds`, `1 minute`.
+fn spelled(window: SignedDuration) -> String {
+    let secs = window.as_secs();
+    let (count, unit) = if secs % 60 == 0 {
+        (secs / 60, "minute")
+    } else {
+        (secs, "second")
+    };
+    let plural = if count == 1 { "" } else { "s" };
+    format!("{count} {unit}{plural}")
 }
 
 pub(super) fn propagated(n: &Names, since: Option<Timestamp>) -> String {

@@ -13,11 +13,12 @@ use super::condition_set::find;
 use super::context::Context;
 use super::error::ReconcileError;
 use super::observed::{
-    AccessRight, AcsObservation, ApnsCredential, FcmCredentials, HubLookup, Observed,
-    PnsObservation, PolicySource, RuleFacts, RuleObservation, SecretObservation,
+    AcsObservation, ApnsCredential, FcmCredentials, HubLookup, Observed, PnsObservation,
+    PolicySource, RuleFacts, RuleObservation, SecretObservation,
 };
 use crate::api::{
     ConditionStatus, ConditionType, LinkMode, PushNotificationLink, PushNotificationLinkStatus,
+    Reason,
 };
 use crate::azure::client::ArmClient;
 use crate::azure::error::{ArmError, ErrorClass, NotFoundKind};
@@ -148,7 +149,10 @@ pub async fn observe(
                 if revision_moved(&observed, &facts) {
                     let keys = arm.list_keys(&hub_id, &rule).await?;
                     facts.key_fingerprint = fingerprint_in_use(&observed.secret, &keys);
-                    if matches!(observed.spec.policy_source, PolicySource::Owned { .. }) {
+                    // Only a link uses them; Observe mode drops them right away.
+                    if observed.spec.mode == LinkMode::Manage
+                        && matches!(observed.spec.policy_source, PolicySource::Owned { .. })
+                    {
                         owned_keys = Some(keys);
                     }
                 }
@@ -197,12 +201,14 @@ pub async fn observe(
 }
 
 /// Whether the policy the link uses changed since the link was recorded, so its keys must be
-/// read to tell a regenerated key from a rights change. Not for an operator-owned policy in
-/// Observe mode: no key was recorded to compare with.
-fn revision_moved(observed: &Observed, rule: &RuleFacts) -> bool {
+/// read to tell a regenerated key from a rights change (`listKeys` reads, though ARM bills it as
+/// a write; Observe mode reads too). In Observe mode a regeneration already reported stays
+/// reported (the recorded key cannot come back), so the keys are not read again every pass.
+pub(in crate::controller) fn revision_moved(observed: &Observed, rule: &RuleFacts) -> bool {
     let comparable = match &observed.spec.policy_source {
         PolicySource::Owned { name } => {
-            observed.spec.mode == LinkMode::Manage && name.eq_ignore_ascii_case(&rule.name)
+            name.eq_ignore_ascii_case(&rule.name)
+                && (observed.spec.mode == LinkMode::Manage || !regeneration_reported(observed))
         }
         PolicySource::UserSecret { .. } => matches!(observed.secret, SecretObservation::Parsed(_)),
     };
@@ -213,6 +219,15 @@ fn revision_moved(observed: &Observed, rule: &RuleFacts) -> bool {
         .filter(|p| p.name.eq_ignore_ascii_case(&rule.name))
         .and_then(|p| p.revision.as_deref());
     comparable && recorded.is_some_and(|then| then != rule.revision)
+}
+
+/// Whether the previous pass already reported the policy's key as regenerated.
+fn regeneration_reported(observed: &Observed) -> bool {
+    find(
+        &observed.previous.conditions,
+        ConditionType::AccessPolicyReady,
+    )
+    .is_some_and(|c| c.reason == Reason::KeyRegenerated.as_str())
 }
 
 /// The fingerprint of the key a link with this policy uses: the user's connection string's key
@@ -234,17 +249,7 @@ fn fingerprint_in_use(secret: &SecretObservation, keys: &ResourceListKeys) -> Op
 pub fn rule_facts(rule: &AuthorizationRule, key_fingerprint: Option<String>) -> RuleFacts {
     RuleFacts {
         name: rule.name.clone(),
-        rights: rule
-            .properties
-            .rights
-            .iter()
-            .map(|r| match r {
-                models::AccessRight::Send => AccessRight::Send,
-                models::AccessRight::Listen => AccessRight::Listen,
-                models::AccessRight::Manage => AccessRight::Manage,
-                models::AccessRight::Unknown => AccessRight::Other("Unknown".to_owned()),
-            })
-            .collect(),
+        rights: rule.properties.rights.clone(),
         revision: rule.revision_marker(),
         key_fingerprint,
     }

@@ -8,9 +8,12 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::api::{LinkMode, Platform, PushNotificationLinkStatus};
+use crate::api::{DeletionPolicy, LinkMode, Platform, PushNotificationLinkStatus};
 use crate::azure::connection_string::{ConnectionString, ConnectionStringError};
 use crate::azure::ids::{CommunicationServiceId, NotificationHubId};
+/// The rights of a rule are ARM's type; re-exported here because the controller's facts and plan
+/// speak of them.
+pub use crate::azure::models::AccessRight;
 
 /// How long ACS may take to use a link change (azure-api.md §1.5: "up to 10 minutes").
 pub const DEFAULT_PROPAGATION_WINDOW: SignedDuration = SignedDuration::from_mins(10);
@@ -86,6 +89,8 @@ pub struct DesiredLink {
     pub platforms: Vec<Platform>,
     /// `keyRotation.every`, parsed; `None` when rotation is off.
     pub key_rotation: Option<SignedDuration>,
+    /// Whether an operator-owned policy the link stops using is deleted (also on deletion).
+    pub deletion_policy: DeletionPolicy,
 }
 
 /// Where the link's connection string comes from.
@@ -197,41 +202,6 @@ impl RuleFacts {
     /// Whether Send is the only right, as the operator creates it.
     pub fn is_send_only(&self) -> bool {
         self.has_send() && self.rights.iter().all(|r| *r == AccessRight::Send)
-    }
-}
-
-/// A right of an authorization rule (`AccessRights`, an extensible string in ARM).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum AccessRight {
-    /// Send notifications: all ACS needs.
-    Send,
-    /// Manage registrations.
-    Listen,
-    /// Manage the hub, its credentials and keys.
-    Manage,
-    /// A right this version does not know.
-    Other(String),
-}
-
-impl AccessRight {
-    /// The right as ARM spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            AccessRight::Send => "Send",
-            AccessRight::Listen => "Listen",
-            AccessRight::Manage => "Manage",
-            AccessRight::Other(other) => other,
-        }
-    }
-
-    /// Parses ARM's spelling, ignoring case.
-    pub fn parse(value: &str) -> AccessRight {
-        match value.to_ascii_lowercase().as_str() {
-            "send" => AccessRight::Send,
-            "listen" => AccessRight::Listen,
-            "manage" => AccessRight::Manage,
-            _ => AccessRight::Other(value.to_owned()),
-        }
     }
 }
 

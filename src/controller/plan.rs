@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::observed::AccessRight;
+use crate::azure::ids::NotificationHubId;
 
 /// Ordered actions for one pass; empty at steady state.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -57,6 +58,15 @@ pub enum Action {
     Link {
         /// Why: shown in the `Linked`/`Relinked` event.
         cause: LinkCause,
+    },
+    /// DELETE the operator-owned rule on the hub the link used before the spec named another
+    /// (`deletionPolicy: Delete`). Carried out only once the relink to the new hub succeeded; a
+    /// rule already gone is fine.
+    DeleteStalePolicy {
+        /// The hub the link used before.
+        hub: NotificationHubId,
+        /// Rule name.
+        policy: String,
     },
 }
 

@@ -105,16 +105,17 @@ async fn pass(
 ) -> Result<Action, ReconcileError> {
     let mut gathered = observe(link, ctx, now).await?;
     let first = evaluate(&gathered.observed);
-    let done = act(&mut gathered, &first.plan, now).await?;
+    let acted = act(&mut gathered, &first.plan, now).await?;
     let last = evaluate(&gathered.observed);
-    if last.plan.has_writes() && !done.is_empty() {
+    if last.plan.has_writes() && !acted.done.is_empty() {
         // The fold says more is needed (e.g. a link rejected after the policy was fixed): the
         // next pass picks it up; never loop here.
         info!(plan = ?last.plan.actions, "more work left for the next pass");
     }
     let previous = link.status.clone().unwrap_or_default();
     let status = last.to_status();
-    let events = transition_events(&previous.conditions, &status.conditions, &done);
+    let mut events = transition_events(&previous.conditions, &status.conditions, &acted.done);
+    events.extend(acted.warnings);
     write_status(ctx, link, &status).await?;
     publish_events(ctx, link, &events).await;
     record_conditions(ctx, link, &status);

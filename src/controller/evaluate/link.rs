@@ -4,7 +4,7 @@ use jiff::Timestamp;
 
 use super::policy::PolicyJudgment;
 use super::{False, T, True, Unknown};
-use crate::api::{LinkMode, Reason};
+use crate::api::{DeletionPolicy, LinkMode, Reason};
 use crate::azure::ids::NotificationHubId;
 use crate::controller::condition_set::Verdict;
 use crate::controller::messages as msg;
@@ -197,6 +197,27 @@ pub(super) fn build_plan(
     }
     plan.actions
         .extend(link.map(|cause| Action::Link { cause }));
+    if let Some((hub, policy)) = stale_policy(o, link) {
+        plan.actions.push(Action::DeleteStalePolicy { hub, policy });
+    }
+}
+
+/// The operator-owned rule left on the hub the link used before the spec named another one, when
+/// this pass relinks for that reason and `deletionPolicy` is Delete. Status alone tells what the
+/// operator owned: the recorded policy must carry the spec's name and be Send-only, as the
+/// operator keeps its own (a policy watched in Observe mode, e.g. the hub's full-access one,
+/// keeps its other rights and is never deleted).
+fn stale_policy(o: &Observed, link: Option<LinkCause>) -> Option<(NotificationHubId, String)> {
+    let PolicySource::Owned { name } = &o.spec.policy_source else {
+        return None;
+    };
+    if link != Some(LinkCause::SpecChanged) || o.spec.deletion_policy != DeletionPolicy::Delete {
+        return None;
+    }
+    let old_hub = previous_linked_hub(o).filter(|h| *h != o.spec.hub)?;
+    let recorded = o.previous.access_policy.as_ref()?;
+    let send_only = matches!(recorded.rights.as_slice(), [r] if r.eq_ignore_ascii_case("Send"));
+    (recorded.name.eq_ignore_ascii_case(name) && send_only).then(|| (old_hub, name.clone()))
 }
 
 pub(super) fn judge_link(
@@ -280,7 +301,7 @@ pub(super) fn judge_propagation(
                 T::Propagated,
                 False,
                 Reason::Propagating,
-                msg::propagating(n, d),
+                msg::propagating(n, d, o.propagation_window),
             ),
             Some(d),
         ),

@@ -2,8 +2,8 @@
 
 use super::link::Baseline;
 use super::{False, T, True, Unknown};
-use crate::api::Reason;
-use crate::controller::condition_set::Verdict;
+use crate::api::{LinkMode, Reason};
+use crate::controller::condition_set::{Verdict, find};
 use crate::controller::messages as msg;
 use crate::controller::observed::{
     Observed, PolicySource, RuleFacts, RuleObservation, SecretObservation,
@@ -25,6 +25,8 @@ pub(super) struct PolicyJudgment {
     pub(super) fix: Option<PolicyFix>,
     /// The key changed since the link and a relink with the current key would cure it.
     pub(super) relink: Option<LinkCause>,
+    /// Observe mode: the key read this pass, to record for a link adopted without one.
+    pub(super) adopted_key: Option<String>,
 }
 
 pub(super) fn judge_policy(
@@ -50,6 +52,7 @@ pub(super) fn judge_policy(
         usable: false,
         fix: None,
         relink: None,
+        adopted_key: None,
     };
     let set = |j: &mut PolicyJudgment, status, reason, message: String| {
         j.verdict = Verdict::new(T::AccessPolicyReady, status, reason, message);
@@ -88,14 +91,29 @@ pub(super) fn judge_policy(
                     );
                 }
                 (RuleObservation::Present(r), _) => {
+                    let moved = base
+                        .revision
+                        .as_ref()
+                        .is_some_and(|then| *then != r.revision);
                     let regenerated = base.is_for(name)
                         && match (&r.key_fingerprint, &base.fingerprint) {
                             (Some(now), Some(then)) => now != then,
-                            _ => base
-                                .revision
-                                .as_ref()
-                                .is_some_and(|then| *then != r.revision),
+                            (None, Some(_)) => moved,
+                            // No key recorded to compare with (Observe mode adopts a link by
+                            // its revision): a revision that moved with the rights since the
+                            // last pass is the rights change, not a new key.
+                            (_, None) => moved && !rights_explain_move(o, r),
                         };
+                    // Observe mode records no key when it adopts a link; a key read since (the
+                    // revision moved for another reason) becomes the record, so the next change
+                    // compares keys, not revisions.
+                    if o.spec.mode == LinkMode::Observe
+                        && base.is_for(name)
+                        && base.fingerprint.is_none()
+                        && !regenerated
+                    {
+                        j.adopted_key = r.key_fingerprint.clone();
+                    }
                     if writes && !r.is_send_only() {
                         j.fix = Some(PolicyFix::RestoreRights {
                             found: r.rights.clone(),
@@ -249,4 +267,30 @@ pub(super) fn judge_policy(
         }
     }
     j
+}
+
+/// Whether the rule's rights changed since the previous pass recorded them, which explains a
+/// moved revision. Not after a pass that reported the key regenerated: the revision was already
+/// stale then, so a later rights change explains nothing.
+fn rights_explain_move(o: &Observed, r: &RuleFacts) -> bool {
+    let reported_regenerated = find(&o.previous.conditions, T::AccessPolicyReady)
+        .is_some_and(|c| c.reason == Reason::KeyRegenerated.as_str());
+    let Some(recorded) = o
+        .previous
+        .access_policy
+        .as_ref()
+        .filter(|p| p.name.eq_ignore_ascii_case(&r.name))
+    else {
+        return false;
+    };
+    let normalized = |rights: &mut Vec<String>| {
+        rights.iter_mut().for_each(|x| x.make_ascii_lowercase());
+        rights.sort();
+        rights.dedup();
+    };
+    let mut then = recorded.rights.clone();
+    let mut now: Vec<String> = r.rights.iter().map(|x| x.as_str().to_owned()).collect();
+    normalized(&mut then);
+    normalized(&mut now);
+    !reported_regenerated && then != now
 }

@@ -3,7 +3,9 @@
 //! Every case starts from a healthy, linked, propagated link in Manage mode and changes one thing.
 
 mod flows;
+mod observe_mode;
 mod properties;
+mod stale_policy;
 mod table;
 
 use ConditionStatus::{False, True, Unknown};
@@ -15,8 +17,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::{Evaluation, evaluate};
 use crate::api::{
-    AccessPolicyStatus, Condition, ConditionStatus, ConditionType, LinkMode, Platform,
-    PushNotificationLinkStatus,
+    AccessPolicyStatus, Condition, ConditionStatus, ConditionType, DeletionPolicy, LinkMode,
+    Platform, PushNotificationLinkStatus,
 };
 use crate::azure::connection_string::ConnectionString;
 use crate::azure::ids::NotificationHubId;
@@ -106,6 +108,7 @@ fn healthy() -> Observed {
             policy_source: PolicySource::Owned { name: POLICY.into() },
             platforms: vec![Platform::APNs, Platform::FCMv1],
             key_rotation: None,
+            deletion_policy: DeletionPolicy::Delete,
         },
         previous: PushNotificationLinkStatus {
             linked_hub_id: Some(our_hub().to_string()),
@@ -199,6 +202,8 @@ fn act(o: &mut Observed, plan: &Plan, current_key: u32) {
                 let key = linked_key.clone().expect("a link needs a key read first");
                 o.record_link(o.now, key);
             }
+            // Another hub: nothing this observation holds changes.
+            Action::DeleteStalePolicy { .. } => {}
         }
     }
 }
@@ -249,4 +254,19 @@ fn assert_invariants(o: &Observed, e: &Evaluation) {
     if ready.reason == "Conflict" || cond(e, T::Linked).reason == "Conflict" {
         assert!(e.plan.is_empty());
     }
+}
+
+/// Plans, acts, folds, evaluates again: the final plan is empty.
+pub(super) fn settle(o: &mut Observed, current_key: u32) -> (Evaluation, Evaluation) {
+    let pre = evaluate(o);
+    act(o, &pre.plan, current_key);
+    let post = evaluate(o);
+    assert!(
+        post.plan.is_empty(),
+        "post-act plan {:?} after {:?}",
+        post.plan,
+        pre.plan
+    );
+    assert_invariants(o, &post);
+    (pre, post)
 }

@@ -57,6 +57,7 @@ pub fn desired(link: &PushNotificationLink) -> Result<DesiredLink, InvalidSpec> 
         policy_source,
         platforms: spec.platforms.clone(),
         key_rotation,
+        deletion_policy: spec.deletion_policy,
     })
 }
 

@@ -109,21 +109,6 @@ fn conflict_on_the_newer_link_plans_nothing_and_the_older_proceeds() {
     assert_eq!(cond(&evaluate(&watcher), T::Linked).reason, "Linked");
 }
 
-/// Plans, acts, folds, evaluates again: the final plan is empty.
-fn settle(o: &mut Observed, current_key: u32) -> (Evaluation, Evaluation) {
-    let pre = evaluate(o);
-    act(o, &pre.plan, current_key);
-    let post = evaluate(o);
-    assert!(
-        post.plan.is_empty(),
-        "post-act plan {:?} after {:?}",
-        post.plan,
-        pre.plan
-    );
-    assert_invariants(o, &post);
-    (pre, post)
-}
-
 #[test]
 fn new_link_creates_policy_links_and_settles() {
     let mut o = healthy();

@@ -466,6 +466,33 @@ fn propagation_and_ready_rows() -> Vec<Row> {
             "expected by 2026-11-29T10:07:00Z",
         ),
         row(
+            "the default window is ACS's documented one",
+            linked_3_min_ago,
+            False,
+            Reason::Propagating,
+            "ACS can take up to 10 minutes to use a link change, expected by 2026-11-29T10:07:00Z",
+        ),
+        row(
+            "a configured window is stated, with ACS's documented one",
+            |o| {
+                linked_3_min_ago(o);
+                o.propagation_window = mins(5);
+            },
+            False,
+            Reason::Propagating,
+            "the operator allows 5 minutes (--propagation-window) for ACS to use a link change; ACS documents up to 10 minutes, expected by 2026-11-29T10:02:00Z",
+        ),
+        row(
+            "a window in seconds",
+            |o| {
+                o.previous.linked_at = Some(Time(now() - SignedDuration::from_secs(30)));
+                o.propagation_window = SignedDuration::from_secs(90);
+            },
+            False,
+            Reason::Propagating,
+            "allows 90 seconds",
+        ),
+        row(
             "propagation waits for the link",
             |o| o.acs = AcsObservation::NotFound,
             Unknown,
