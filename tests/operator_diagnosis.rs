@@ -421,6 +421,104 @@ async fn observe_mode_reports_acs_linked_elsewhere_and_leaves_it() {
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs local control plane (hack/control-plane.sh)"]
+async fn observe_mode_sees_the_users_relink_after_a_regenerated_key_and_writes_nothing() {
+    const POLICY: &str = "DefaultFullSharedAccessSignature";
+    let stack = stack(options).await;
+    let portal = Portal::new(stack).await;
+    let r = portal_made_link(&portal, "obsrelink").await;
+    let ns = link_in_new_namespace("obsrelink", &r, OBSERVE).await;
+    // Ready waits out the propagation window after the portal's link, so the relink below falls
+    // in a later second than the link time the operator records (status keeps whole seconds).
+    let adopted = wait_condition(stack, &ns, "chat", "Ready", "True", "Ready").await;
+    let adopted_at = adopted.status.as_ref().and_then(|s| s.linked_at.clone());
+    assert!(adopted_at.is_some(), "the portal's link time is adopted");
+
+    // Someone regenerates the key the link uses, out of band: ACS can no longer send.
+    let new_keys = portal.regenerate(&r, POLICY, "PrimaryKey").await;
+    let mark = portal.requests().await.last().map(|e| e.time);
+    expect_diagnosis(
+        stack,
+        &ns,
+        "AccessPolicyReady",
+        "False",
+        "KeyRegenerated",
+        "relink ACS resource",
+    )
+    .await;
+    assert_eq!(portal.can_send(&r).await["canSend"], false);
+
+    // The person relinks with the new key, as the ACS docs say to after a regeneration.
+    let cs = new_keys["primaryConnectionString"].as_str().expect("cs");
+    let (status, body) = portal.link(&r, &r.hub_id(), cs).await;
+    assert_eq!(status, 200, "{body}");
+    let relink_mark = portal.requests().await.last().map(|e| e.time);
+    wait_condition(
+        stack,
+        &ns,
+        "chat",
+        "AccessPolicyReady",
+        "True",
+        "SendPolicyReady",
+    )
+    .await;
+    let link = wait_condition(stack, &ns, "chat", "Ready", "True", "Ready").await;
+    assert_condition(&link, "Linked", "True", "Linked", &r.hub);
+    assert_eq!(portal.can_send(&r).await["canSend"], true);
+    let (_, acs) = portal.get(&r.acs_id(), ACS_API).await;
+    let relinked_at: jiff::Timestamp = acs["systemData"]["lastModifiedAt"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| panic!("ACS shows when it was relinked: {acs}"));
+    let status = link.status.as_ref().expect("status");
+    assert_eq!(
+        status.linked_at.as_ref().map(|t| t.0.as_second()),
+        Some(relinked_at.as_second()),
+        "the link time follows the user's relink (adopted: {adopted_at:?})"
+    );
+    assert_eq!(
+        acs["systemData"]["lastModifiedBy"], PERSON_CLIENT,
+        "the person made the last change to ACS"
+    );
+
+    // Two more passes after the relink, then: nothing but the person's relink changed anything
+    // since the regeneration (the log has no caller, so the person's one write is counted out).
+    support::wait_for(
+        || async {
+            let seen = portal.requests_for(&r, relink_mark).await;
+            let passes = seen
+                .iter()
+                .filter(|e| e.operation == "CommunicationServices_Get")
+                .count();
+            (passes >= 3).then_some(())
+        },
+        PATIENCE,
+    )
+    .await
+    .expect("passes after the relink");
+    let seen = portal.requests_for(&r, mark).await;
+    let writes: Vec<&str> = seen
+        .iter()
+        .filter(|e| e.method != "GET")
+        // Reads that ARM models as POST actions.
+        .filter(|e| {
+            !matches!(
+                e.operation.as_str(),
+                "NotificationHubs_ListKeys" | "NotificationHubs_GetPnsCredentials"
+            )
+        })
+        .map(|e| e.operation.as_str())
+        .collect();
+    assert_eq!(
+        writes,
+        ["CommunicationServices_LinkNotificationHub"],
+        "only the person's relink, no write by the operator: {seen:?}"
+    );
+    let reasons = event_reasons(&ns, "chat").await;
+    assert!(!reasons.iter().any(|r| r == "Relinked"), "{reasons:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs local control plane (hack/control-plane.sh)"]
 async fn two_links_for_one_acs_conflict_on_the_newer() {
     let stack = stack(options).await;
     let portal = Portal::new(stack).await;

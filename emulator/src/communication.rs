@@ -6,7 +6,7 @@ use crate::arm::error::{ArmError, ArmReply, ArmResult};
 use crate::arm::path::{ArmTarget, ResourcePath, parse};
 use crate::connection_string;
 use crate::lro;
-use crate::store::{CommunicationService, LinkRecord, Store, key};
+use crate::store::{CommunicationService, LinkRecord, Store, SystemData, key};
 use crate::validate;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -50,6 +50,7 @@ fn render(acs: &CommunicationService) -> Value {
     let mut v = json!({
         "id": acs.id, "name": acs.name, "type": TYPE, "location": acs.location,
         "identity": acs.identity, "properties": props,
+        "systemData": acs.system_data.to_json(),
     });
     if let Some(tags) = &acs.tags {
         v["tags"] = tags.clone();
@@ -76,11 +77,13 @@ pub fn put(store: &mut Store, p: &ResourcePath, ctx: &Ctx<'_>) -> ArmResult {
     let public_network_access = validate::opt_str(&props, "publicNetworkAccess")?;
     let disable_local_auth = props.get("disableLocalAuth").and_then(Value::as_bool);
     let id = canonical_id(p);
+    let now = store.change_time();
 
     if let Some(existing) = store.communication.get_mut(&key(&id)) {
         if !same_location(&existing.location, &location) {
             return Err(location_conflict(p, &existing.location, &location));
         }
+        existing.system_data.modified(ctx.caller, now);
         existing.tags = tags;
         existing.identity = identity;
         if let Some(v) = public_network_access {
@@ -109,6 +112,7 @@ pub fn put(store: &mut Store, p: &ResourcePath, ctx: &Ctx<'_>) -> ArmResult {
         disable_local_auth: disable_local_auth.unwrap_or(false),
         notification_hub_id: None,
         link: None,
+        system_data: SystemData::created(ctx.caller, now),
     };
     let mut body = render(&acs);
     body["properties"] =
@@ -134,6 +138,7 @@ pub fn patch(store: &mut Store, p: &ResourcePath, ctx: &Ctx<'_>) -> ArmResult {
     let tags = validate::tags(&body)?;
     let props = validate::properties(&body)?;
     let pna = validate::opt_str(&props, "publicNetworkAccess")?;
+    let now = store.change_time();
     let acs = store
         .communication
         .get_mut(&key(&canonical_id(p)))
@@ -150,6 +155,7 @@ pub fn patch(store: &mut Store, p: &ResourcePath, ctx: &Ctx<'_>) -> ArmResult {
     if let Some(v) = props.get("disableLocalAuth").and_then(Value::as_bool) {
         acs.disable_local_auth = v;
     }
+    acs.system_data.modified(ctx.caller, now);
     Ok(ArmReply::ok(render(acs)))
 }
 
@@ -301,10 +307,13 @@ pub fn link(store: &mut Store, p: &ResourcePath, ctx: &Ctx<'_>) -> ArmResult {
         }
     }
 
+    let now = store.change_time();
     let acs = store
         .communication
         .get_mut(&key(&canonical_id(p)))
         .ok_or_else(|| not_found(p))?;
+    // The link changes `notificationHubId`, so ARM counts it as a change of the resource.
+    acs.system_data.modified(ctx.caller, now);
     acs.notification_hub_id = Some(hub_id.clone());
     acs.link = Some(LinkRecord {
         hub_key,

@@ -182,6 +182,7 @@ pub(crate) fn apply(
             base_url,
             query: &query,
             body: body.as_bytes(),
+            caller: None,
         };
         let reply = execute(store, op, &target, &ctx).map_err(|e| {
             format!(

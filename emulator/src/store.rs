@@ -75,6 +75,66 @@ pub struct CommunicationService {
     pub notification_hub_id: Option<String>,
     /// What the last successful link used; internal, never serialised to ARM callers.
     pub link: Option<LinkRecord>,
+    /// Who created and last changed the resource, and when (ARM `systemData`).
+    pub system_data: SystemData,
+}
+
+/// ARM `systemData` of a tracked resource (azure-api.md §1.2): who created the resource and who
+/// last changed it, and when. `None` callers (seed replays run without a token) leave the
+/// `*By`/`*ByType` fields out, as ARM does for changes it cannot attribute.
+#[derive(Debug, Clone)]
+pub struct SystemData {
+    pub created_by: Option<String>,
+    pub created_at: Timestamp,
+    pub last_modified_by: Option<String>,
+    pub last_modified_at: Timestamp,
+}
+
+impl SystemData {
+    /// A resource created now by `by` (its creation is also its last change).
+    pub fn created(by: Option<&str>, at: Timestamp) -> Self {
+        Self {
+            created_by: by.map(str::to_owned),
+            created_at: at,
+            last_modified_by: by.map(str::to_owned),
+            last_modified_at: at,
+        }
+    }
+
+    /// Records a change made by `by` at `at`.
+    pub fn modified(&mut self, by: Option<&str>, at: Timestamp) {
+        self.last_modified_by = by.map(str::to_owned);
+        self.last_modified_at = at;
+    }
+
+    /// The JSON ARM sends: times in UTC with seven fractional digits (`2020-02-01T01:01:01.1075056Z`),
+    /// callers as client ids of type `Application` (every emulator identity is a service principal).
+    pub fn to_json(&self) -> Value {
+        let mut v = serde_json::Map::new();
+        let mut put = |k: &str, val: Value| {
+            v.insert(k.to_owned(), val);
+        };
+        if let Some(by) = &self.created_by {
+            put("createdBy", Value::from(by.as_str()));
+            put("createdByType", Value::from("Application"));
+        }
+        put("createdAt", Value::from(arm_time(self.created_at)));
+        if let Some(by) = &self.last_modified_by {
+            put("lastModifiedBy", Value::from(by.as_str()));
+            put("lastModifiedByType", Value::from("Application"));
+        }
+        put(
+            "lastModifiedAt",
+            Value::from(arm_time(self.last_modified_at)),
+        );
+        Value::Object(v)
+    }
+}
+
+/// A time as ARM's `systemData` spells it: UTC, 100 ns ticks, `Z`.
+fn arm_time(ts: Timestamp) -> String {
+    let ticks = ts.subsec_nanosecond() / 100;
+    format!("{}.{ticks:07}Z", ts.strftime("%Y-%m-%dT%H:%M:%S"))
 }
 
 /// The hub, rule and key a communication service was linked with.

@@ -2,7 +2,8 @@
 //! in new versions); secrets are either typed [`SecretString`] (keys we must use) or reduced to
 //! their presence while deserializing (PNS credentials, see [`super::pns_credentials`]).
 
-use serde::{Deserialize, Serialize};
+use jiff::Timestamp;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -26,6 +27,42 @@ pub struct CommunicationService {
     /// Properties.
     #[serde(default)]
     pub properties: CommunicationServiceProperties,
+    /// Who changed the resource last, and when (TrackedResource, azure-api.md §1.2); absent
+    /// when ARM sends none.
+    #[serde(default)]
+    pub system_data: Option<SystemData>,
+}
+
+impl CommunicationService {
+    /// `systemData.lastModifiedAt`: the last change of the resource, a (re)link included.
+    pub fn last_modified_at(&self) -> Option<Timestamp> {
+        self.system_data.as_ref()?.last_modified_at
+    }
+}
+
+/// ARM `systemData` of a tracked resource, the part we use.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemData {
+    /// `lastModifiedAt` (RFC 3339, UTC). A value that does not parse reads as absent: it only
+    /// refines a diagnosis, so it must not fail the whole GET.
+    #[serde(default, deserialize_with = "lenient_utc")]
+    pub last_modified_at: Option<Timestamp>,
+}
+
+/// An RFC 3339 time, or one without an offset read as UTC (ARM documents `systemData` times as
+/// UTC, and some services leave the `Z` out); anything else, or null, is `None`.
+fn lenient_utc<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Timestamp>, D::Error> {
+    let text = Option::<Value>::deserialize(deserializer)?;
+    let Some(Value::String(text)) = text else {
+        return Ok(None);
+    };
+    Ok(text.parse::<Timestamp>().ok().or_else(|| {
+        text.parse::<jiff::civil::DateTime>()
+            .ok()
+            .and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC).ok())
+            .map(|z| z.timestamp())
+    }))
 }
 
 /// `properties` of a Communication Services resource.

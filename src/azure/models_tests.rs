@@ -47,6 +47,47 @@ fn communication_service_get() {
 }
 
 #[test]
+fn communication_service_system_data() {
+    let read = |system_data: Value| -> CommunicationService {
+        serde_json::from_value(json!({"id": "/x", "name": "x", "systemData": system_data})).unwrap()
+    };
+    let acs = read(json!({
+        "createdBy": "00000000-0000-0000-0000-0000000000aa", "createdByType": "Application",
+        "createdAt": "2026-01-02T03:04:05.1234567Z",
+        "lastModifiedBy": "someone@example.com", "lastModifiedByType": "User",
+        "lastModifiedAt": "2026-01-02T03:14:05.7654321Z"
+    }));
+    let expected: Timestamp = "2026-01-02T03:14:05.7654321Z".parse().unwrap();
+    assert_eq!(acs.last_modified_at(), Some(expected));
+    assert_eq!(
+        read(json!({"lastModifiedAt": "2026-01-02T04:14:05.7654321+01:00"})).last_modified_at(),
+        Some(expected),
+        "an offset is honoured"
+    );
+    assert_eq!(
+        read(json!({"lastModifiedAt": "2026-01-02T03:14:05.7654321"})).last_modified_at(),
+        Some(expected),
+        "no offset: UTC"
+    );
+    for unusable in [
+        json!({}),
+        json!({"lastModifiedAt": null}),
+        json!({"lastModifiedAt": "yesterday"}),
+        json!({"lastModifiedAt": 5}),
+        Value::Null,
+    ] {
+        assert_eq!(
+            read(unusable.clone()).last_modified_at(),
+            None,
+            "{unusable}"
+        );
+    }
+    let without: CommunicationService =
+        serde_json::from_value(json!({"id": "/x", "name": "x"})).unwrap();
+    assert_eq!(without.last_modified_at(), None);
+}
+
+#[test]
 fn link_response() {
     let Some(body) = example("communication__linkNotificationHub.json", "200") else {
         return;

@@ -183,7 +183,7 @@ pub async fn observe(
                     .as_deref()
                     .filter(|id| !id.is_empty())
                     .and_then(|id| id.parse().ok()),
-                modified_at: None,
+                modified_at: acs_modified_at(&acs),
             },
             Err(e) if matches!(e.class(), ErrorClass::NotFound(_)) => AcsObservation::NotFound,
             Err(e) if e.class() == ErrorClass::Forbidden => AcsObservation::Forbidden {
@@ -198,6 +198,14 @@ pub async fn observe(
         user_connection_string,
         owned_keys,
     })
+}
+
+/// `systemData.lastModifiedAt` of the ACS resource, to whole seconds. It is compared with the link
+/// time recorded in status, a Kubernetes `Time` that keeps whole seconds: a finer value would look
+/// later than its own record on every pass, so every pass would take it for a relink.
+fn acs_modified_at(acs: &models::CommunicationService) -> Option<Timestamp> {
+    acs.last_modified_at()
+        .and_then(|t| Timestamp::from_second(t.as_second()).ok())
 }
 
 /// Whether the policy the link uses changed since the link was recorded, so its keys must be
@@ -334,6 +342,24 @@ mod tests {
             }],
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn acs_modification_time_survives_the_status_round_trip() {
+        let acs: models::CommunicationService = serde_json::from_value(serde_json::json!({
+            "id": "/x", "name": "x",
+            "systemData": {"lastModifiedAt": "2026-11-29T10:30:05.9876543Z"}
+        }))
+        .unwrap();
+        let modified = acs_modified_at(&acs).unwrap();
+        assert_eq!(modified, "2026-11-29T10:30:05Z".parse().unwrap());
+        // As linkedAt in status: written, read back on the next pass, compared.
+        let stored = serde_json::to_value(Time(modified)).unwrap();
+        let read_back: Time = serde_json::from_value(stored).unwrap();
+        assert_eq!(read_back.0, modified, "not later than its own record");
+        let none: models::CommunicationService =
+            serde_json::from_value(serde_json::json!({"id": "/x", "name": "x"})).unwrap();
+        assert_eq!(acs_modified_at(&none), None);
     }
 
     #[test]

@@ -49,6 +49,8 @@ pub struct Ctx<'a> {
     pub query: &'a Query,
     /// Raw request body.
     pub body: &'a [u8],
+    /// Client id of the authenticated caller (for `systemData`); `None` for seed replays.
+    pub caller: Option<&'a str>,
 }
 
 /// An ARM request after routing.
@@ -170,6 +172,7 @@ pub fn process(store: &mut Store, base_url: &str, req: &ArmRequest<'_>) -> ArmOu
                 base_url,
                 query: req.query,
                 body: req.body,
+                caller: Some(&identity.client_id),
             };
             execute(store, op, req.target, &ctx)
         });
