@@ -17,7 +17,7 @@ hack/control-plane.sh build
 
 step "cargo test (unit, emulator, client and end-to-end tiers)"
 # End-to-end tests are #[ignore]d so that a plain `cargo test` needs no control plane.
-cargo test --workspace --locked -- --include-ignored
+cargo test --workspace --locked --no-fail-fast -- --include-ignored
 
 step "Microsoft's Python SDKs against azure-emulator (fidelity of the emulator)"
 hack/sdk-conformance/run.sh
