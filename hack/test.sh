@@ -21,3 +21,6 @@ cargo test --workspace --locked --no-fail-fast -- --include-ignored
 
 step "Microsoft's Python SDKs against azure-emulator (fidelity of the emulator)"
 hack/sdk-conformance/run.sh
+
+step "scale benchmark smoke run (N=100; checks the JSON and zero writes per resync, no timings)"
+hack/bench-smoke.sh

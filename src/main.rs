@@ -7,6 +7,9 @@ use acs_push_operator::controller::runtime;
 use acs_push_operator::telemetry::logging;
 use clap::{Parser, Subcommand};
 
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// Kubernetes operator that links Azure Notification Hubs to Azure Communication Services and
 /// keeps the link healthy. Without a subcommand it runs the controller.
 #[derive(Parser)]
