@@ -376,6 +376,38 @@ async fn delete_with_delete_policy_removes_the_rule() {
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs local control plane (hack/control-plane.sh)"]
+async fn a_policy_shared_by_two_links_outlives_the_first_deletion() {
+    let stack = stack(options).await;
+    let portal = Portal::new(stack).await;
+    // Two ACS resources linked to one hub through the same (default) operator-owned policy.
+    let (ns, r, _) = ready_link(stack, &portal, "delshare", "").await;
+    let second = Resources {
+        namespace: r.namespace.clone(),
+        hub: r.hub.clone(),
+        acs: format!("{}-b", r.acs),
+    };
+    portal.create_acs(&second).await;
+    apply(&ns, &link_yaml("chat-b", &second, "")).await;
+    wait_condition(stack, &ns, "chat-b", "Ready", "True", "Ready").await;
+
+    delete_link(&ns, "chat").await;
+    wait_gone(stack, &ns, "chat").await;
+    let (status, rule) = portal.get_rule(&r, "acs-push-send").await;
+    assert_eq!(status, 200, "the policy still serves chat-b: {rule}");
+    assert_eq!(
+        portal.can_send(&second).await["canSend"],
+        true,
+        "chat-b's ACS still pushes"
+    );
+
+    delete_link(&ns, "chat-b").await;
+    wait_gone(stack, &ns, "chat-b").await;
+    let (status, body) = portal.get_rule(&r, "acs-push-send").await;
+    assert_eq!(status, 404, "the last user removed the policy: {body}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs local control plane (hack/control-plane.sh)"]
 async fn delete_with_orphan_policy_keeps_the_rule() {
     let stack = stack(options).await;
     let portal = Portal::new(stack).await;

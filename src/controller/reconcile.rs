@@ -25,6 +25,7 @@ use crate::api::{
     DeletionPolicy, FINALIZER, LinkMode, PushNotificationLink, PushNotificationLinkStatus,
 };
 use crate::azure::error::{ArmError, ErrorClass};
+use crate::azure::ids::NotificationHubId;
 use crate::azure::operations::DeleteOutcome;
 
 /// Entry point for the controller runtime.
@@ -201,6 +202,13 @@ async fn cleanup(link: &PushNotificationLink, ctx: &Context) -> Result<Action, R
         info!("this link lost a conflict and owns nothing in Azure; nothing to delete");
         return Ok(Action::await_change());
     }
+    // Links to other ACS resources may share the hub and the policy (the default name): the
+    // policy stays while any of them uses it.
+    let sharers = policy_sharers(ctx, link, &spec.hub, policy);
+    if !sharers.is_empty() {
+        info!(%policy, ?sharers, "the access policy is still used by other links; leaving it");
+        return Ok(Action::await_change());
+    }
     let namespace = link.namespace().ok_or(ReconcileError::Unaddressable)?;
     let hub = &spec.hub;
     let give_up = |why: String| async move {
@@ -240,6 +248,28 @@ async fn cleanup(link: &PushNotificationLink, ctx: &Context) -> Result<Action, R
         }
         Err(e) => Err(e),
     }
+}
+
+/// Other live links in Manage mode whose operator-owned policy is `policy` on `hub`.
+fn policy_sharers(
+    ctx: &Context,
+    me: &PushNotificationLink,
+    hub: &NotificationHubId,
+    policy: &str,
+) -> Vec<String> {
+    ctx.links
+        .iter()
+        .flat_map(|store| store.state())
+        .filter(|other| other.metadata.uid != me.metadata.uid)
+        .filter(|other| other.metadata.deletion_timestamp.is_none())
+        .filter_map(|other| {
+            let theirs = desired(&other).ok()?;
+            let shares = theirs.mode == LinkMode::Manage
+                && theirs.hub == *hub
+                && matches!(&theirs.policy_source, PolicySource::Owned { name } if name.eq_ignore_ascii_case(policy));
+            shares.then(|| link_key(&other))
+        })
+        .collect()
 }
 
 fn link_key(link: &PushNotificationLink) -> String {
