@@ -4,12 +4,14 @@
 #
 #   hack/bench.sh --links N [--hubs K] [--latency-ms L] [--concurrency C] [--subscriptions S]
 #                 [--resync 20s] [--propagation-window 1s] [--ready-timeout SECONDS]
-#                 [--skip-resync] [--out FILE] [--label TEXT] [--operator-env K=V]... [--no-build]
+#                 [--skip-resync] [--out FILE] [--label TEXT] [--operator-env K=V]...
+#                 [--no-build] [--debug]
 #
 # Defaults: K = N/10, L = 50, C = 8 (the operator's default), S = 1. It builds the release
-# binaries, starts its own control plane (state in .cache/bench, apart from the tests'), runs
-# hack/bench/bench.py, prints a table and writes target/bench/bench-N.json. Figures are printed,
-# never asserted. Everything it starts is stopped on exit, Ctrl-C included.
+# binaries (--debug: the debug ones, e.g. for a CI smoke run that already built them), starts its
+# own control plane (state in .cache/bench, apart from the tests'), runs hack/bench/bench.py,
+# prints a table and writes target/bench/bench-N.json. Figures are printed, never asserted.
+# Everything it starts is stopped on exit, Ctrl-C included.
 #
 # Environment: ACS_PUSH_BENCH_STATE (default <repo>/.cache/bench) holds the control plane and one
 # folder of logs per run (operator-*.log, azure-emulator.log, seed.json, links-*.yaml).
@@ -18,12 +20,14 @@ cd "$(dirname "$0")/.."
 repo=$PWD
 
 build=true
+profile=release
 args=()
 for arg in "$@"; do
 	case $arg in
 	--no-build) build=false ;;
+	--debug) profile=debug ;;
 	-h | --help)
-		sed -n '2,16p' "$0"
+		sed -n '2,17p' "$0"
 		exit 0
 		;;
 	*) args+=("$arg") ;;
@@ -54,10 +58,12 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 if $build; then
-	echo "[bench] cargo build --release -p acs-push-operator -p azure-emulator" >&2
-	cargo build --release --quiet -p acs-push-operator -p azure-emulator
+	flags=(--quiet -p acs-push-operator -p azure-emulator)
+	[[ $profile == release ]] && flags+=(--release)
+	echo "[bench] cargo build ${flags[*]}" >&2
+	cargo build "${flags[@]}"
 fi
-for bin in target/release/acs-push-operator target/release/azure-emulator; do
+for bin in target/$profile/acs-push-operator target/$profile/azure-emulator; do
 	[[ -x $bin ]] || {
 		echo "[bench] $bin is missing; run without --no-build" >&2
 		exit 1
@@ -73,7 +79,7 @@ run_dir=$state/run-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$run_dir" target/bench
 echo "[bench] logs in $run_dir" >&2
 python3 hack/bench/bench.py "${args[@]}" --kubeconfig "$kubeconfig" --kubectl "$tools/kubectl" \
-	--operator-bin target/release/acs-push-operator --emulator-bin target/release/azure-emulator \
+	--operator-bin "target/$profile/acs-push-operator" --emulator-bin "target/$profile/azure-emulator" \
 	--state "$run_dir" &
 driver=$!
 status=0

@@ -258,6 +258,12 @@ def run(args) -> dict:
         result['arm_budget_bound_reads_seconds'] = round(bound.reads_seconds, 1)
         result['ratio_to_bound'] = (round(result['seconds_to_all_ready'] / bound.seconds, 3)
                                     if result['seconds_to_all_ready'] and bound.seconds > 0 else None)
+        if not complete:
+            # A cut-off run still tells whether the operator kept up with the budget so far.
+            cutoff = time.monotonic() - t0
+            result['elapsed_seconds_at_cutoff'] = round(cutoff, 1)
+            result['ratio_elapsed_to_bound_at_cutoff'] = (
+                round(cutoff / bound.seconds, 3) if bound.seconds > 0 else None)
         result['arm_requests_per_fresh_link'] = round(fresh.total / max(1, ready), 3)
         result['fresh'] = window(fresh, max(1, ready), time.monotonic() - t0)
         result['fresh']['operator'] = op.summary()

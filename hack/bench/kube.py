@@ -89,7 +89,8 @@ def ready_of(obj: dict) -> tuple[bool, str]:
 
 class ReadyWatcher(threading.Thread):
     """Lists then watches the links of one namespace; records, per link, the first moment
-    (time.monotonic) it was seen Ready. Re-lists when the watch ends or expires."""
+    (time.monotonic) it was seen Ready. Resumes a watch the server closed from the last
+    resourceVersion; lists again only when that version expired or the connection failed."""
 
     def __init__(self, kube: Kube, namespace: str):
         super().__init__(daemon=True, name='ready-watcher')
@@ -146,10 +147,12 @@ class ReadyWatcher(threading.Thread):
             if not token:
                 return page['metadata']['resourceVersion']
 
-    def _watch(self, rv: str) -> None:
+    def _watch(self, rv: str) -> str | None:
+        """Watches from `rv` until the server ends the watch. Returns the last resourceVersion seen
+        (bookmarks included) to resume from, or None when the watch expired (list again)."""
         query = urllib.parse.urlencode({'watch': '1', 'resourceVersion': rv,
-                                        'allowWatchBookmarks': 'true', 'timeoutSeconds': '120'})
-        self.conn = conn = self.kube.connect(timeout=180)
+                                        'allowWatchBookmarks': 'true', 'timeoutSeconds': '300'})
+        self.conn = conn = self.kube.connect(timeout=360)
         try:
             conn.request('GET', f'{self.path}?{query}', headers=self.kube.headers())
             resp = conn.getresponse()
@@ -158,23 +161,27 @@ class ReadyWatcher(threading.Thread):
             while not self.stopping.is_set():
                 line = resp.readline()
                 if not line:
-                    return
+                    return rv
                 event = json.loads(line)
                 kind = event.get('type')
+                if kind == 'ERROR':
+                    return None  # 410 Gone and the like: list again
+                rv = event['object']['metadata'].get('resourceVersion', rv)
                 if kind in ('ADDED', 'MODIFIED'):
                     self._observe(event['object'], time.monotonic())
-                elif kind == 'ERROR':
-                    return  # 410 Gone and the like: list again
+            return rv
         finally:
             self.conn = None
             conn.close()
 
     def run(self) -> None:
+        rv = None
         while not self.stopping.is_set():
             try:
-                self._watch(self._list())
-            except (OSError, http.client.HTTPException, KubeError, ValueError):
+                rv = self._watch(rv if rv is not None else self._list())
+            except (OSError, http.client.HTTPException, KubeError, ValueError, KeyError):
                 if self.stopping.is_set():
                     return
                 self.errors += 1
+                rv = None
                 time.sleep(1)
