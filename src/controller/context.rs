@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
-use kube::runtime::events::{Recorder, Reporter};
 use kube::runtime::reflector::Store;
 use kube::{Api, Client};
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 
+use super::report::Reporting;
 use crate::api::{PushNotificationLink, PushNotificationLinkStatus};
 use crate::azure::client::{ArmClient, ArmConfig};
 use crate::azure::credentials::{
@@ -53,7 +53,8 @@ pub struct Settings {
 /// Shared by all reconciles.
 pub struct Context {
     pub kube: Client,
-    pub recorder: Recorder,
+    /// Who the events say reported them.
+    pub reporting: Reporting,
     pub metrics: Arc<Metrics>,
     pub settings: Settings,
     pub azure: AzureClients,
@@ -129,9 +130,32 @@ impl WrittenStatus {
     ) -> Option<PushNotificationLinkStatus> {
         let uid = link.metadata.uid.as_ref()?;
         let cached: u64 = link.metadata.resource_version.as_ref()?.parse().ok()?;
-        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let (written, status) = map.get(uid)?;
-        (*written > cached).then(|| status.clone())
+        if *written > cached {
+            return Some(status.clone());
+        }
+        // The watch event of our write can arrive before the write returns and is remembered.
+        map.remove(uid);
+        None
+    }
+
+    /// Drops the record once the watch has delivered our write (or a later one): from then on
+    /// the cache is as fresh as the record, and keeping a status per link would double memory.
+    pub fn caught_up(&self, link: &PushNotificationLink) {
+        let (Some(uid), Some(cached)) = (
+            link.metadata.uid.as_ref(),
+            link.metadata
+                .resource_version
+                .as_ref()
+                .and_then(|v| v.parse::<u64>().ok()),
+        ) else {
+            return;
+        };
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.get(uid).is_some_and(|(written, _)| *written <= cached) {
+            map.remove(uid);
+        }
     }
 
     /// Drops the record of a deleted link.
@@ -163,12 +187,12 @@ impl Context {
             None => None,
         };
         let azure = AzureClients::new(args, extra_ca_pem, metrics.clone())?;
-        let reporter = Reporter {
+        let reporting = Reporting {
             controller: FIELD_MANAGER.to_owned(),
-            instance: std::env::var("POD_NAME").ok(),
+            instance: std::env::var("POD_NAME").unwrap_or_else(|_| FIELD_MANAGER.to_owned()),
         };
         Ok(Self {
-            recorder: Recorder::new(kube.clone(), reporter),
+            reporting,
             kube,
             metrics,
             settings: Settings {
@@ -346,5 +370,59 @@ struct ArmRequestMetrics(Arc<Metrics>);
 impl RequestObserver for ArmRequestMetrics {
     fn observe(&self, record: &RequestRecord<'_>) {
         self.0.arm_request(record.operation, record.outcome);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link_at(resource_version: &str) -> PushNotificationLink {
+        let mut link: PushNotificationLink = serde_json::from_value(serde_json::json!({
+            "apiVersion": "acspush.io/v1alpha1",
+            "kind": "PushNotificationLink",
+            "metadata": {"name": "l", "namespace": "n", "uid": "u-1"},
+            "spec": {
+                "communicationServiceId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs",
+                "notificationHubId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.NotificationHubs/namespaces/ns/notificationHubs/hub"
+            }
+        }))
+        .unwrap();
+        link.metadata.resource_version = Some(resource_version.to_owned());
+        link
+    }
+
+    fn status(generation: i64) -> PushNotificationLinkStatus {
+        PushNotificationLinkStatus {
+            observed_generation: Some(generation),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_written_status_outlives_a_lagging_cache_and_no_longer() {
+        let written = WrittenStatus::default();
+        written.remember(&link_at("10"), Some("12"), &status(2));
+        assert_eq!(written.newer_than_cache(&link_at("11")), Some(status(2)));
+        written.caught_up(&link_at("11"));
+        assert_eq!(
+            written.newer_than_cache(&link_at("11")),
+            Some(status(2)),
+            "an older event keeps the record"
+        );
+        written.caught_up(&link_at("12"));
+        assert_eq!(written.newer_than_cache(&link_at("11")), None, "dropped");
+    }
+
+    #[test]
+    fn a_record_remembered_after_its_watch_event_is_dropped_on_the_next_pass() {
+        let written = WrittenStatus::default();
+        written.remember(&link_at("10"), Some("12"), &status(2));
+        assert_eq!(written.newer_than_cache(&link_at("12")), None);
+        assert_eq!(
+            written.newer_than_cache(&link_at("11")),
+            None,
+            "already dropped"
+        );
     }
 }

@@ -22,7 +22,8 @@ use super::observe::{desired, identity_client, link_ref, observe, rivals};
 use super::observed::PolicySource;
 use super::report::{publish_events, write_status};
 use crate::api::{
-    DeletionPolicy, FINALIZER, LinkMode, PushNotificationLink, PushNotificationLinkStatus,
+    ConditionStatus, ConditionType, DeletionPolicy, FINALIZER, LinkMode, PushNotificationLink,
+    PushNotificationLinkStatus,
 };
 use crate::azure::error::{ArmError, ErrorClass};
 use crate::azure::ids::NotificationHubId;
@@ -152,16 +153,26 @@ fn record_conditions(
     link: &PushNotificationLink,
     status: &PushNotificationLinkStatus,
 ) {
-    ctx.metrics.set_link_conditions(
-        &link_key(link),
-        Some(
-            status
-                .conditions
-                .iter()
-                .map(|c| (c.type_.clone(), c.status.clone()))
-                .collect(),
-        ),
-    );
+    let labels = status
+        .conditions
+        .iter()
+        .filter_map(|c| {
+            let condition = ConditionType::CHECKS
+                .into_iter()
+                .chain([ConditionType::Ready])
+                .find(|t| t.as_str() == c.type_)?;
+            let state = [
+                ConditionStatus::True,
+                ConditionStatus::False,
+                ConditionStatus::Unknown,
+            ]
+            .into_iter()
+            .find(|s| s.as_str() == c.status)?;
+            Some((condition.as_str(), state.as_str()))
+        })
+        .collect();
+    ctx.metrics
+        .set_link_conditions(&link_key(link), Some(labels));
 }
 
 /// At the earlier of the resync and the evaluation's deadline (end of propagation, rotation).

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use futures::{FutureExt, StreamExt, future};
+use futures::{FutureExt, StreamExt, TryStreamExt, future};
 use k8s_openapi::api::core::v1::Secret;
 use kube::core::PartialObjectMeta;
 use kube::runtime::controller::{self, Controller};
@@ -170,6 +170,10 @@ fn controller_for(
             .modify(|link| link.managed_fields_mut().clear()),
     )
     .applied_objects()
+    .inspect_ok({
+        let ctx = ctx.clone();
+        move |link| ctx.written.caught_up(link)
+    })
     .predicate_filter(
         predicates::generation.combine(predicates::finalizers),
         Default::default(),

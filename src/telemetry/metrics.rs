@@ -1,6 +1,6 @@
 //! Prometheus metrics of the operator (prometheus-client, text exposition on `/metrics`).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -29,9 +29,12 @@ struct ArmLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ConditionLabels {
-    condition: String,
-    status: String,
+    condition: &'static str,
+    status: &'static str,
 }
+
+/// The (condition type, status) pairs of one link.
+pub type LinkConditions = Vec<(&'static str, &'static str)>;
 
 /// Every metric the operator exports, registered once at start.
 pub struct Metrics {
@@ -42,7 +45,7 @@ pub struct Metrics {
     arm_requests: Family<ArmLabels, Counter>,
     conditions: Family<ConditionLabels, Gauge>,
     /// Condition statuses per link (namespace/name), so the gauge counts links, not reconciles.
-    per_link: Mutex<BTreeMap<String, Vec<(String, String)>>>,
+    per_link: Mutex<HashMap<String, LinkConditions>>,
 }
 
 impl Default for Metrics {
@@ -93,7 +96,7 @@ impl Metrics {
             errors,
             arm_requests,
             conditions,
-            per_link: Mutex::new(BTreeMap::new()),
+            per_link: Mutex::new(HashMap::new()),
         }
     }
 
@@ -127,22 +130,27 @@ impl Metrics {
             .inc();
     }
 
-    /// Replaces the condition statuses of one link (`None` when the link is gone).
-    pub fn set_link_conditions(&self, link: &str, conditions: Option<Vec<(String, String)>>) {
+    /// Replaces the condition statuses of one link (`None` when the link is gone). Only the
+    /// difference to the link's previous statuses touches the gauge: rebuilding it from every link
+    /// would make each reconcile cost O(links).
+    pub fn set_link_conditions(&self, link: &str, conditions: Option<LinkConditions>) {
         // A poisoned lock only means another thread panicked mid-update; the map is still usable.
         let mut per_link = self.per_link.lock().unwrap_or_else(|e| e.into_inner());
-        match conditions {
-            Some(c) => per_link.insert(link.to_owned(), c),
+        let previous = match conditions {
+            Some(now) => {
+                for &(condition, status) in &now {
+                    self.conditions
+                        .get_or_create(&ConditionLabels { condition, status })
+                        .inc();
+                }
+                per_link.insert(link.to_owned(), now)
+            }
             None => per_link.remove(link),
         };
-        self.conditions.clear();
-        for (condition, status) in per_link.values().flatten() {
+        for (condition, status) in previous.into_iter().flatten() {
             self.conditions
-                .get_or_create(&ConditionLabels {
-                    condition: condition.clone(),
-                    status: status.clone(),
-                })
-                .inc();
+                .get_or_create(&ConditionLabels { condition, status })
+                .dec();
         }
     }
 
@@ -162,7 +170,7 @@ mod tests {
     #[test]
     fn condition_gauge_counts_links_not_updates() {
         let m = Metrics::new();
-        let ready = |s: &str| Some(vec![("Ready".to_owned(), s.to_owned())]);
+        let ready = |s: &'static str| Some(vec![("Ready", s)]);
         m.set_link_conditions("a/one", ready("False"));
         m.set_link_conditions("a/one", ready("True"));
         m.set_link_conditions("a/two", ready("True"));
@@ -171,8 +179,12 @@ mod tests {
             text.contains(r#"acspush_link_conditions{condition="Ready",status="True"} 2"#),
             "{text}"
         );
-        assert!(!text.contains(r#"status="False"} 1"#), "{text}");
+        assert!(
+            text.contains(r#"acspush_link_conditions{condition="Ready",status="False"} 0"#),
+            "{text}"
+        );
         m.set_link_conditions("a/two", None);
+        m.set_link_conditions("a/gone", None);
         assert!(m.encode().contains(r#"status="True"} 1"#));
     }
 

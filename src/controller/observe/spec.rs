@@ -88,11 +88,15 @@ pub(in crate::controller) fn rivals(
         .filter(|other| other.metadata.uid != me.metadata.uid)
         .filter(|other| other.metadata.deletion_timestamp.is_none())
         .filter(|other| {
-            other
-                .spec
-                .communication_service_id
-                .parse::<CommunicationServiceId>()
-                .is_ok_and(|id| id == *acs)
+            let id = &other.spec.communication_service_id;
+            // Every reconcile looks at every cached link: compare the resource name first, and
+            // parse only the few ids that can match.
+            id.rsplit('/')
+                .next()
+                .is_some_and(|name| name.eq_ignore_ascii_case(acs.name()))
+                && id
+                    .parse::<CommunicationServiceId>()
+                    .is_ok_and(|id| id == *acs)
         })
         .map(|other| link_ref(&other, now))
         .collect()
