@@ -372,10 +372,13 @@ impl AuthorizationRule {
             (Some(rev), Some(modified)) => format!("rev:{rev};modified:{modified}"),
             (Some(rev), None) => format!("rev:{rev}"),
             (None, Some(modified)) => format!("modified:{modified}"),
-            (None, None) => "unknown".to_owned(),
+            (None, None) => UNKNOWN_REVISION.to_owned(),
         }
     }
 }
+
+/// The revision marker of a rule that carries neither `revision` nor `modifiedTime`.
+pub const UNKNOWN_REVISION: &str = "unknown";
 
 /// Body of PUT authorization rule.
 #[derive(Debug, Serialize)]

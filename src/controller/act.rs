@@ -5,14 +5,15 @@ use jiff::Timestamp;
 use tracing::{info, warn};
 
 use super::condition_set::{EventKind, EventRecord};
+use super::context::Context;
 use super::error::ReconcileError;
 use super::messages::scrub;
-use super::observe::{Gathered, rule_facts};
-use super::observed::LinkAttempt;
+use super::observe::{Gathered, list_keys, rule_facts};
+use super::observed::{LinkAttempt, RuleObservation};
 use super::plan::{Action, Plan};
 use crate::azure::client::ArmClient;
 use crate::azure::error::ErrorClass;
-use crate::azure::models::{PolicyKey, ResourceListKeys};
+use crate::azure::models::{PolicyKey, ResourceListKeys, UNKNOWN_REVISION};
 use crate::azure::operations::DeleteOutcome;
 use crate::secret::SecretString;
 
@@ -31,6 +32,7 @@ pub struct Acted {
 /// before it is done, and the next pass would no longer know the old hub, so a failure becomes a
 /// Warning event asking to delete it by hand.
 pub async fn act(
+    ctx: &Context,
     gathered: &mut Gathered,
     plan: &Plan,
     now: Timestamp,
@@ -50,7 +52,12 @@ pub async fn act(
                 info!(policy = %name, hub = %hub, "access policy set to Send only");
             }
             Action::ReadKeys { policy } => {
-                let listed = arm.list_keys(&hub, policy).await?;
+                let revision = match &gathered.observed.rule {
+                    RuleObservation::Present(rule) => rule.revision.clone(),
+                    _ => UNKNOWN_REVISION.to_owned(),
+                };
+                let hub_key = gathered.hub_key.clone();
+                let listed = list_keys(ctx, &arm, (&hub, &hub_key), policy, &revision, now).await?;
                 if let Some(key) = &listed.primary_key {
                     gathered.observed.record_keys(key.fingerprint());
                 }
@@ -63,6 +70,13 @@ pub async fn act(
                 // The regeneration moved the rule's revision: read it back so the next pass does
                 // not take our own rotation for one made behind our back.
                 let rule = arm.get_authorization_rule(&hub, policy).await?;
+                ctx.hubs.remember_keys(
+                    &gathered.hub_key,
+                    policy,
+                    &rule.revision_marker(),
+                    now,
+                    &listed,
+                );
                 let fingerprint = listed
                     .primary_key
                     .as_ref()
@@ -90,6 +104,8 @@ pub async fn act(
                         info!(acs = %acs, hub = %hub, cause = %cause, "linked");
                     }
                     Err(e) if rejected_for_good(e.class()) => {
+                        // Whatever was shared about this hub may be what ARM refused.
+                        ctx.hubs.forget(&gathered.hub_key);
                         let (code, message) = match e.status() {
                             Some(s) => (s.code.clone().unwrap_or_default(), s.message.clone()),
                             None => (e.category().to_owned(), e.to_string()),

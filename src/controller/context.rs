@@ -11,6 +11,7 @@ use kube::{Api, Client};
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 
+use super::hub_cache::HubCache;
 use super::report::Reporting;
 use crate::api::{PushNotificationLink, PushNotificationLinkStatus};
 use crate::azure::client::{ArmClient, ArmConfig};
@@ -64,6 +65,8 @@ pub struct Context {
     pub failures: Failures,
     /// The last status written per link, to outlive a lagging cache.
     pub written: WrittenStatus,
+    /// Push credentials and policy keys one link read, for the other links on the same hub.
+    pub hubs: HubCache,
 }
 
 /// Consecutive failures per link (namespace/name); a success clears the count.
@@ -203,6 +206,7 @@ impl Context {
             links,
             failures: Failures::default(),
             written: WrittenStatus::default(),
+            hubs: HubCache::default(),
         })
     }
 }

@@ -6,6 +6,7 @@ pub mod context;
 pub mod degraded;
 pub mod error;
 pub mod evaluate;
+pub mod hub_cache;
 mod messages;
 pub mod observe;
 pub mod observed;

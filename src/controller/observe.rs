@@ -12,30 +12,29 @@ use kube::ResourceExt;
 use super::condition_set::find;
 use super::context::Context;
 use super::error::ReconcileError;
+use super::hub_cache::HubKey;
 use super::observed::{
-    AcsObservation, ApnsCredential, FcmCredentials, HubLookup, Observed, PnsObservation,
-    PolicySource, RuleFacts, RuleObservation, SecretObservation,
+    AcsObservation, HubLookup, Observed, PnsObservation, PolicySource, RuleFacts, RuleObservation,
+    SecretObservation,
 };
-use crate::api::{
-    ConditionStatus, ConditionType, LinkMode, PushNotificationLink, PushNotificationLinkStatus,
-    Reason,
-};
+use crate::api::{ConditionType, LinkMode, PushNotificationLink, Reason};
 use crate::azure::client::ArmClient;
 use crate::azure::error::{ArmError, ErrorClass, NotFoundKind};
 use crate::azure::ids::NotificationHubId;
 use crate::azure::models::{self, AuthorizationRule, ResourceListKeys};
 use crate::secret::SecretString;
 
+mod platforms;
+mod propagation;
 mod secrets;
 mod spec;
 
+use self::platforms::{pns_due, read_pns};
+pub(in crate::controller) use self::propagation::propagation_only;
 pub(super) use self::secrets::identity_client;
 use self::secrets::read_connection_string;
 pub use self::spec::{InvalidSpec, desired};
 pub(super) use self::spec::{link_ref, rivals};
-
-/// Push credentials are re-read at least this often even when the hub looks unchanged.
-pub const PNS_BACKSTOP: SignedDuration = SignedDuration::from_hours(1);
 
 /// An observation plus what the act step needs that must not live in it.
 pub struct Gathered {
@@ -46,6 +45,8 @@ pub struct Gathered {
     pub user_connection_string: Option<SecretString>,
     /// The operator-owned policy's keys, when this pass had to read them (its revision moved).
     pub owned_keys: Option<ResourceListKeys>,
+    /// The hub as this link's identity sees it, for readings shared with other links.
+    pub hub_key: HubKey,
 }
 
 /// Reads everything one pass needs.
@@ -58,6 +59,7 @@ pub async fn observe(
     let spec = desired(link).map_err(ReconcileError::InvalidSpec)?;
     let previous = link.status.clone().unwrap_or_default();
     let me = link_ref(link, now);
+    let hub_key = HubKey::new(identity_name(link, &namespace), &spec.hub);
     let rivals = rivals(ctx, link, &spec.communication_service);
     let mut observed = Observed {
         link: me,
@@ -85,42 +87,48 @@ pub async fn observe(
                 arm: None,
                 user_connection_string: None,
                 owned_keys: None,
+                hub_key,
             });
         }
     };
+
+    if let Some(rule) = propagation_only(&observed, resync_of(ctx)) {
+        observed.rule = RuleObservation::Present(rule);
+        observed.acs = read_acs(&arm, &observed).await?;
+        return Ok(Gathered {
+            observed,
+            arm: Some(arm),
+            user_connection_string: None,
+            owned_keys: None,
+            hub_key,
+        });
+    }
 
     let hub_id = observed.spec.hub.clone();
     let hub = match arm.get_notification_hub(&hub_id).await {
         Ok(hub) => hub,
         Err(e) => {
+            ctx.hubs.forget(&hub_key);
             observed.hub = hub_lookup_failure(&arm, &hub_id, e).await?;
             return Ok(Gathered {
                 observed,
                 arm: Some(arm),
                 user_connection_string: None,
                 owned_keys: None,
+                hub_key,
             });
         }
     };
 
-    if pns_due(&observed.previous, &hub.revision(), now) {
-        let creds = arm
-            .get_pns_credentials(&hub_id)
-            .await
-            .map_err(ReconcileError::from)?;
-        observed.pns = PnsObservation::Read {
-            apns: match creds.apns.as_ref().map(|a| a.mode) {
-                None => ApnsCredential::Absent,
-                Some(models::ApnsAuthMode::Token) => ApnsCredential::Token,
-                Some(models::ApnsAuthMode::Certificate) => ApnsCredential::Certificate,
-                // Incomplete fields: neither mode works, so ACS cannot use it either.
-                Some(models::ApnsAuthMode::Unknown) => ApnsCredential::Absent,
-            },
-            fcm: FcmCredentials {
-                legacy_gcm: creds.gcm.as_ref().is_some_and(|g| g.has_api_key),
-                v1: creds.fcm_v1.as_ref().is_some_and(|f| f.is_complete()),
-            },
-            hub_revision: Some(hub.revision()),
+    let hub_revision = hub.revision();
+    if pns_due(&observed.previous, &hub_revision, now) {
+        observed.pns = match ctx.hubs.pns(&hub_key, &hub_revision, now) {
+            Some(shared) => shared,
+            None => {
+                let read = read_pns(&arm, &hub_id, &hub_revision).await?;
+                ctx.hubs.remember_pns(&hub_key, &hub_revision, now, &read);
+                read
+            }
         };
     }
 
@@ -147,7 +155,9 @@ pub async fn observe(
                 // A moved revision is a regenerated key or only a rights change: the keys tell
                 // which (and an owned policy's relink needs them anyway).
                 if revision_moved(&observed, &facts) {
-                    let keys = arm.list_keys(&hub_id, &rule).await?;
+                    let keys =
+                        list_keys(ctx, &arm, (&hub_id, &hub_key), &rule, &facts.revision, now)
+                            .await?;
                     facts.key_fingerprint = fingerprint_in_use(&observed.secret, &keys);
                     // Only a link uses them; Observe mode drops them right away.
                     if observed.spec.mode == LinkMode::Manage
@@ -172,7 +182,21 @@ pub async fn observe(
     // ACS is read when there is a link to check (drift) or in Observe mode; a fresh link learns
     // everything from the link call.
     if observed.previous.linked_at.is_some() || observed.spec.mode == LinkMode::Observe {
-        observed.acs = match arm
+        observed.acs = read_acs(&arm, &observed).await?;
+    }
+    Ok(Gathered {
+        observed,
+        arm: Some(arm),
+        user_connection_string,
+        owned_keys,
+        hub_key,
+    })
+}
+
+/// GET the ACS resource: which hub it is linked to, and when it was last modified.
+async fn read_acs(arm: &ArmClient, observed: &Observed) -> Result<AcsObservation, ReconcileError> {
+    Ok(
+        match arm
             .get_communication_service(&observed.spec.communication_service)
             .await
         {
@@ -190,14 +214,38 @@ pub async fn observe(
                 message: e.to_string(),
             },
             Err(e) => return Err(e.into()),
-        };
+        },
+    )
+}
+
+fn resync_of(ctx: &Context) -> SignedDuration {
+    SignedDuration::try_from(ctx.settings.resync).unwrap_or(SignedDuration::MAX)
+}
+
+/// Names the Azure identity a link reads with: readings are shared only within one identity.
+fn identity_name(link: &PushNotificationLink, namespace: &str) -> String {
+    match &link.spec.credentials {
+        None => "operator".to_owned(),
+        Some(c) => format!("{namespace}/{}", c.secret_ref.name),
     }
-    Ok(Gathered {
-        observed,
-        arm: Some(arm),
-        user_connection_string,
-        owned_keys,
-    })
+}
+
+/// The keys of `policy` at `revision`: as another link on the hub just read them, or from ARM.
+pub(super) async fn list_keys(
+    ctx: &Context,
+    arm: &ArmClient,
+    (hub, hub_key): (&NotificationHubId, &HubKey),
+    policy: &str,
+    revision: &str,
+    now: Timestamp,
+) -> Result<ResourceListKeys, ReconcileError> {
+    if let Some(keys) = ctx.hubs.keys(hub_key, policy, revision, now) {
+        return Ok(keys);
+    }
+    let keys = arm.list_keys(hub, policy).await?;
+    ctx.hubs
+        .remember_keys(hub_key, policy, revision, now, &keys);
+    Ok(keys)
 }
 
 /// `systemData.lastModifiedAt` of the ACS resource, to whole seconds. It is compared with the link
@@ -294,55 +342,10 @@ async fn hub_lookup_failure(
     })
 }
 
-/// Whether push credentials must be read this pass: never read, the hub changed, the hourly
-/// backstop elapsed, or they were found lacking (the user is expected to fix them, and a hub GET
-/// need not show a credential change, so look again every pass until they are right).
-fn pns_due(previous: &PushNotificationLinkStatus, hub_revision: &str, now: Timestamp) -> bool {
-    let Some(platforms) = &previous.platforms else {
-        return true;
-    };
-    let lacking = find(&previous.conditions, ConditionType::PlatformsConfigured)
-        .is_none_or(|c| c.status != ConditionStatus::True.as_str());
-    let changed = platforms.hub_revision.as_deref() != Some(hub_revision);
-    let stale = platforms
-        .checked_at
-        .as_ref()
-        .is_none_or(|t| t.0.checked_add(PNS_BACKSTOP).is_ok_and(|due| due <= now));
-    lacking || changed || stale
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::PlatformsStatus;
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-
-    fn status_checked(at: &str, revision: &str) -> PushNotificationLinkStatus {
-        with_platforms_condition(at, revision, ConditionStatus::True)
-    }
-
-    fn with_platforms_condition(
-        at: &str,
-        revision: &str,
-        status: ConditionStatus,
-    ) -> PushNotificationLinkStatus {
-        PushNotificationLinkStatus {
-            platforms: Some(PlatformsStatus {
-                checked_at: Some(Time(at.parse().unwrap())),
-                hub_revision: Some(revision.to_owned()),
-                ..Default::default()
-            }),
-            conditions: vec![crate::api::Condition {
-                type_: ConditionType::PlatformsConfigured.as_str().to_owned(),
-                status: status.as_str().to_owned(),
-                reason: "Any".to_owned(),
-                message: String::new(),
-                observed_generation: Some(1),
-                last_transition_time: Time(at.parse().unwrap()),
-            }],
-            ..Default::default()
-        }
-    }
 
     #[test]
     fn acs_modification_time_survives_the_status_round_trip() {
@@ -360,29 +363,5 @@ mod tests {
         let none: models::CommunicationService =
             serde_json::from_value(serde_json::json!({"id": "/x", "name": "x"})).unwrap();
         assert_eq!(acs_modified_at(&none), None);
-    }
-
-    #[test]
-    fn push_credentials_are_read_when_new_changed_or_stale() {
-        let now: Timestamp = "2026-11-29T10:30:00Z".parse().unwrap();
-        assert!(pns_due(
-            &PushNotificationLinkStatus::default(),
-            "etag:1",
-            now
-        ));
-        let fresh = status_checked("2026-11-29T10:00:00Z", "etag:1");
-        assert!(
-            !pns_due(&fresh, "etag:1", now),
-            "unchanged hub within the hour: no POST"
-        );
-        assert!(pns_due(&fresh, "etag:2", now), "hub changed");
-        let old = status_checked("2026-11-29T09:29:00Z", "etag:1");
-        assert!(pns_due(&old, "etag:1", now), "hourly backstop");
-        let lacking =
-            with_platforms_condition("2026-11-29T10:00:00Z", "etag:1", ConditionStatus::False);
-        assert!(
-            pns_due(&lacking, "etag:1", now),
-            "credentials found lacking: read again until fixed"
-        );
     }
 }

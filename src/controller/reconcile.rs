@@ -107,7 +107,7 @@ async fn pass(
 ) -> Result<Action, ReconcileError> {
     let mut gathered = observe(link, ctx, now).await?;
     let first = evaluate(&gathered.observed);
-    let acted = act(&mut gathered, &first.plan, now).await?;
+    let acted = act(ctx, &mut gathered, &first.plan, now).await?;
     let last = evaluate(&gathered.observed);
     if last.plan.has_writes() && !acted.done.is_empty() {
         // The fold says more is needed (e.g. a link rejected after the policy was fixed): the

@@ -4,6 +4,7 @@
 
 mod flows;
 mod observe_mode;
+mod propagation_only;
 mod properties;
 mod stale_policy;
 mod table;
