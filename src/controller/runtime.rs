@@ -23,6 +23,9 @@ use crate::controller::reconcile::{error_policy, reconcile};
 use crate::telemetry::http::{self, Readiness};
 use crate::telemetry::metrics::Metrics;
 
+/// kubectl's (and client-side-apply GitOps tools') copy of the whole applied object.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
 /// How often readiness re-checks whether the caches have synced.
 const READY_POLL: std::time::Duration = std::time::Duration::from_millis(250);
 
@@ -162,12 +165,14 @@ fn controller_for(
     if let Some(selector) = &args.selector {
         link_cfg = link_cfg.labels(selector);
     }
-    // managedFields are large and never read: drop them before they reach the cache.
+    // managedFields and kubectl's last-applied copy of the spec are large and never read: drop
+    // them before they reach the cache, which holds every link for the life of the process.
     let link_stream = reflector::reflector(
         writer,
-        watcher(links, link_cfg)
-            .default_backoff()
-            .modify(|link| link.managed_fields_mut().clear()),
+        watcher(links, link_cfg).default_backoff().modify(|link| {
+            link.managed_fields_mut().clear();
+            link.annotations_mut().remove(LAST_APPLIED);
+        }),
     )
     .applied_objects()
     .inspect_ok({
