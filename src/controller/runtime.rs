@@ -23,6 +23,9 @@ use crate::controller::reconcile::{error_policy, reconcile};
 use crate::telemetry::http::{self, Readiness};
 use crate::telemetry::metrics::Metrics;
 
+/// Links per list page at start and after a watch expires.
+const LIST_PAGE: u32 = 100;
+
 /// kubectl's (and client-side-apply GitOps tools') copy of the whole applied object.
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
@@ -161,7 +164,10 @@ fn controller_for(
         Some(ns) => Api::namespaced(client, ns),
         None => Api::all(client),
     };
-    let mut link_cfg = watcher::Config::default().any_semantic();
+    // Small pages, read consistently: a list at resourceVersion 0 is served from the watch cache,
+    // which may ignore the page size and send every link, managedFields included, in one body
+    // before `modify` can trim anything (restart peak at 1,000 links: 37.0 MiB, 26.8 with this).
+    let mut link_cfg = watcher::Config::default().page_size(LIST_PAGE);
     if let Some(selector) = &args.selector {
         link_cfg = link_cfg.labels(selector);
     }
