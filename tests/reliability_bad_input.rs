@@ -90,6 +90,7 @@ fn observed(secret: SecretObservation, mode: LinkMode, linked: bool, rule_name: 
                 v1: true,
             },
             hub_revision: None,
+            read_at: None,
         },
         rule: RuleObservation::Present(RuleFacts {
             name: rule_name.to_owned(),

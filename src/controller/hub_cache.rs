@@ -16,9 +16,10 @@ use super::observed::{ApnsCredential, PnsObservation};
 use crate::azure::ids::NotificationHubId;
 use crate::azure::models::ResourceListKeys;
 
-/// How long a reading may be reused by other links. Well under the hourly backstop, so that a
-/// reused reading is never much older than one the link would have made itself.
-pub const REUSE_FOR: SignedDuration = SignedDuration::from_mins(10);
+/// How long a reading may be reused by other links: the hourly backstop after which a link reads
+/// its hub's push credentials again. A reused reading keeps the time it was made, so a link that
+/// takes one never trusts push credentials longer than if it had read them itself.
+pub const REUSE_FOR: SignedDuration = super::observe::PNS_BACKSTOP;
 
 /// A hub as seen by one Azure identity: another identity may not be allowed what this one was.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -72,8 +73,17 @@ impl HubCache {
     pub fn pns(&self, key: &HubKey, hub_revision: &str, now: Timestamp) -> Option<PnsObservation> {
         let entries = self.lock();
         let pns = entries.get(key)?.pns.as_ref()?;
-        (pns.hub_revision == hub_revision && fresh(pns.read_at, now) && complete(&pns.observation))
-            .then(|| pns.observation.clone())
+        if pns.hub_revision != hub_revision
+            || !fresh(pns.read_at, now)
+            || !complete(&pns.observation)
+        {
+            return None;
+        }
+        let mut shared = pns.observation.clone();
+        if let PnsObservation::Read { read_at, .. } = &mut shared {
+            read_at.get_or_insert(pns.read_at);
+        }
+        Some(shared)
     }
 
     /// Records push credentials read at `hub_revision`.
@@ -196,6 +206,7 @@ mod tests {
                 v1,
             },
             hub_revision: Some("etag:1".to_owned()),
+            read_at: None,
         }
     }
 
@@ -215,9 +226,17 @@ mod tests {
         let key = HubKey::new("operator".to_owned(), &hub("chat"));
         let good = read(ApnsCredential::Token, true);
         cache.remember_pns(&key, "etag:1", at(0), &good);
-        assert_eq!(cache.pns(&key, "etag:1", at(9)), Some(good.clone()));
+        let PnsObservation::Read { read_at, .. } = cache.pns(&key, "etag:1", at(59)).unwrap()
+        else {
+            panic!("a reading")
+        };
+        assert_eq!(read_at, Some(at(0)), "the reading keeps its own time");
         assert_eq!(cache.pns(&key, "etag:2", at(1)), None, "the hub changed");
-        assert_eq!(cache.pns(&key, "etag:1", at(10)), None, "too old");
+        assert_eq!(
+            cache.pns(&key, "etag:1", at(60)),
+            None,
+            "older than the backstop"
+        );
         let other_identity = HubKey::new("comms/azure-creds".to_owned(), &hub("chat"));
         assert_eq!(cache.pns(&other_identity, "etag:1", at(1)), None);
         let same_hub_other_case = HubKey::new(
@@ -226,7 +245,7 @@ mod tests {
                 .parse()
                 .unwrap(),
         );
-        assert_eq!(cache.pns(&same_hub_other_case, "etag:1", at(1)), Some(good));
+        assert!(cache.pns(&same_hub_other_case, "etag:1", at(1)).is_some());
     }
 
     #[test]
@@ -255,7 +274,7 @@ mod tests {
             "regenerated"
         );
         assert!(cache.keys(&key, "other", "rev:1", at(1)).is_none());
-        assert!(cache.keys(&key, "acs-push-send", "rev:1", at(11)).is_none());
+        assert!(cache.keys(&key, "acs-push-send", "rev:1", at(60)).is_none());
         cache.forget(&key);
         assert!(cache.keys(&key, "acs-push-send", "rev:1", at(1)).is_none());
         let unmarked = HubKey::new("operator".to_owned(), &hub("plain"));
@@ -278,9 +297,9 @@ mod tests {
         }
         // An hour later the map reaches 64 entries, and the next insert sweeps the stale ones.
         let late = HubKey::new("operator".to_owned(), &hub("late"));
-        cache.remember_pns(&late, "etag:1", at(60), &good);
+        cache.remember_pns(&late, "etag:1", at(90), &good);
         let later = HubKey::new("operator".to_owned(), &hub("later"));
-        cache.remember_pns(&later, "etag:1", at(61), &good);
+        cache.remember_pns(&later, "etag:1", at(91), &good);
         assert_eq!(cache.lock().len(), 2);
     }
 }

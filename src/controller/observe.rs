@@ -29,6 +29,7 @@ mod propagation;
 mod secrets;
 mod spec;
 
+pub use self::platforms::PNS_BACKSTOP;
 use self::platforms::{pns_due, read_pns};
 pub(in crate::controller) use self::propagation::propagation_only;
 pub(super) use self::secrets::identity_client;

@@ -145,6 +145,8 @@ pub enum PnsObservation {
         fcm: FcmCredentials,
         /// The hub's change marker at this read (etag or a digest), kept in status.
         hub_revision: Option<String>,
+        /// When they were read, if not by this pass (another link on the hub read them).
+        read_at: Option<Timestamp>,
     },
 }
 

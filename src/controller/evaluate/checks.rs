@@ -45,6 +45,7 @@ pub(super) fn platforms_status(o: &Observed) -> Option<PlatformsStatus> {
             apns,
             fcm,
             hub_revision,
+            read_at,
         } => Some(PlatformsStatus {
             apns: ApnsStatus {
                 configured: *apns != ApnsCredential::Absent,
@@ -65,7 +66,7 @@ pub(super) fn platforms_status(o: &Observed) -> Option<PlatformsStatus> {
                     None
                 },
             },
-            checked_at: Some(Time(o.now)),
+            checked_at: Some(Time(read_at.unwrap_or(o.now))),
             hub_revision: hub_revision.clone(),
         }),
     }

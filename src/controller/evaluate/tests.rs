@@ -128,6 +128,7 @@ fn healthy() -> Observed {
             apns: ApnsCredential::Token,
             fcm: FcmCredentials { legacy_gcm: false, v1: true },
             hub_revision: Some("etag-1".into()),
+            read_at: None,
         },
         rule: RuleObservation::Present(send_rule("rev-1")),
         secret: SecretObservation::NotRead,

@@ -34,6 +34,7 @@ pub(super) async fn read_pns(
             v1: creds.fcm_v1.as_ref().is_some_and(|f| f.is_complete()),
         },
         hub_revision: Some(hub_revision.to_owned()),
+        read_at: None,
     })
 }
 

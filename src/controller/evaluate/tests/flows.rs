@@ -365,3 +365,26 @@ fn observe_adopts_a_relink_made_by_someone_else() {
         Some("rev-2")
     );
 }
+
+#[test]
+fn push_credentials_another_link_read_keep_their_read_time() {
+    let mut o = healthy();
+    let earlier = now() - mins(40);
+    o.pns = PnsObservation::Read {
+        apns: ApnsCredential::Token,
+        fcm: FcmCredentials {
+            legacy_gcm: false,
+            v1: true,
+        },
+        hub_revision: Some("etag-1".into()),
+        read_at: Some(earlier),
+    };
+    let e = evaluate(&o);
+    let platforms = e.status.platforms.clone().expect("platforms recorded");
+    assert_eq!(
+        platforms.checked_at,
+        Some(Time(earlier)),
+        "not the time of this pass"
+    );
+    assert_eq!(cond(&e, T::PlatformsConfigured).status, "True");
+}

@@ -35,6 +35,7 @@ fn arb_pns() -> impl Strategy<Value = PnsObservation> {
                 apns,
                 fcm: FcmCredentials { legacy_gcm, v1 },
                 hub_revision: None,
+                read_at: None,
             }
         }),
     ]

@@ -46,6 +46,7 @@ fn pns(o: &mut Observed, apns: ApnsCredential, legacy_gcm: bool, v1: bool) {
         apns,
         fcm,
         hub_revision: None,
+        read_at: None,
     };
 }
 
