@@ -176,7 +176,8 @@ fn controller_for(
     let link_stream = reflector::reflector(
         writer,
         watcher(links, link_cfg).default_backoff().modify(|link| {
-            link.managed_fields_mut().clear();
+            // None, not an empty Vec: clear() would keep the Vec's buffer in every cached link.
+            link.meta_mut().managed_fields = None;
             link.annotations_mut().remove(LAST_APPLIED);
         }),
     )
