@@ -3,8 +3,10 @@
 //!
 //! Reads only, and as few as possible: a steady-state pass sends three GETs (hub, rule, ACS).
 //! `pnsCredentials` (billed as a write) is posted only when the hub changed, while the credentials
-//! are found lacking, or hourly; `listKeys` only when the policy's revision moved; and a fresh
-//! link skips the ACS GET (the link call itself answers for it).
+//! are found lacking, or hourly; `listKeys` only when the policy's revision moved; both are shared
+//! by the links on one hub ([`super::hub_cache`]). A fresh link skips the ACS GET (the link call
+//! itself answers for it), and the pass that ends its propagation wait reads only ACS
+//! ([`propagation_only`]).
 
 use jiff::{SignedDuration, Timestamp};
 use kube::ResourceExt;
