@@ -33,7 +33,7 @@ fn watch_rules() -> BTreeMap<String, BTreeSet<String>> {
         ),
         ("acspush.io/pushnotificationlinks/status", &["patch"]),
         ("/secrets", &["get", "list", "watch"]),
-        ("events.k8s.io/events", &["create", "patch"]),
+        ("events.k8s.io/events", &["create"]),
     ])
 }
 
