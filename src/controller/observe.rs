@@ -52,6 +52,19 @@ pub struct Gathered {
     pub hub_key: HubKey,
 }
 
+impl Gathered {
+    /// A pass that stopped reading early: no connection string or keys to carry to the act step.
+    fn cut_short(observed: Observed, arm: Option<ArmClient>, hub_key: HubKey) -> Self {
+        Self {
+            observed,
+            arm,
+            user_connection_string: None,
+            owned_keys: None,
+            hub_key,
+        }
+    }
+}
+
 /// Reads everything one pass needs.
 pub async fn observe(
     link: &PushNotificationLink,
@@ -85,26 +98,14 @@ pub async fn observe(
         Ok(arm) => arm,
         Err(message) => {
             observed.hub = HubLookup::AuthFailed { message };
-            return Ok(Gathered {
-                observed,
-                arm: None,
-                user_connection_string: None,
-                owned_keys: None,
-                hub_key,
-            });
+            return Ok(Gathered::cut_short(observed, None, hub_key));
         }
     };
 
     if let Some(rule) = propagation_only(&observed, resync_of(ctx)) {
         observed.rule = RuleObservation::Present(rule);
         observed.acs = read_acs(&arm, &observed).await?;
-        return Ok(Gathered {
-            observed,
-            arm: Some(arm),
-            user_connection_string: None,
-            owned_keys: None,
-            hub_key,
-        });
+        return Ok(Gathered::cut_short(observed, Some(arm), hub_key));
     }
 
     let hub_id = observed.spec.hub.clone();
@@ -113,13 +114,7 @@ pub async fn observe(
         Err(e) => {
             ctx.hubs.forget(&hub_key);
             observed.hub = hub_lookup_failure(&arm, &hub_id, e).await?;
-            return Ok(Gathered {
-                observed,
-                arm: Some(arm),
-                user_connection_string: None,
-                owned_keys: None,
-                hub_key,
-            });
+            return Ok(Gathered::cut_short(observed, Some(arm), hub_key));
         }
     };
 

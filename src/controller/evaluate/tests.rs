@@ -138,6 +138,18 @@ fn healthy() -> Observed {
     }
 }
 
+/// `healthy` before its first pass: no status, no policy, ACS not linked.
+fn brand_new() -> Observed {
+    let mut o = healthy();
+    o.previous = Default::default();
+    o.rule = RuleObservation::Absent;
+    o.acs = AcsObservation::Found {
+        linked_hub: None,
+        modified_at: None,
+    };
+    o
+}
+
 fn observe(mut o: Observed) -> Observed {
     o.spec.mode = LinkMode::Observe;
     o.link.mode = LinkMode::Observe;

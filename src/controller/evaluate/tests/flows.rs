@@ -111,13 +111,7 @@ fn conflict_on_the_newer_link_plans_nothing_and_the_older_proceeds() {
 
 #[test]
 fn new_link_creates_policy_links_and_settles() {
-    let mut o = healthy();
-    o.previous = Default::default();
-    o.rule = RuleObservation::Absent;
-    o.acs = AcsObservation::Found {
-        linked_hub: None,
-        modified_at: None,
-    };
+    let mut o = brand_new();
     let (pre, post) = settle(&mut o, 1);
     assert_eq!(
         pre.plan.actions,

@@ -6,13 +6,7 @@ use crate::controller::observe::propagation_only;
 
 /// A new link, linked at `now()`, and its next pass when the propagation window is over.
 fn after_window() -> Observed {
-    let mut o = healthy();
-    o.previous = Default::default();
-    o.rule = RuleObservation::Absent;
-    o.acs = AcsObservation::Found {
-        linked_hub: None,
-        modified_at: None,
-    };
+    let mut o = brand_new();
     let (_, post) = settle(&mut o, 1);
     let mut later = next_pass(&o, &post, mins(10) + SignedDuration::from_secs(1));
     later.pns = PnsObservation::NotRead;
