@@ -37,7 +37,7 @@ pub(in crate::controller) use self::propagation::propagation_only;
 pub(super) use self::secrets::identity_client;
 use self::secrets::read_connection_string;
 pub use self::spec::{InvalidSpec, desired};
-pub(super) use self::spec::{link_ref, rivals};
+pub(super) use self::spec::{link_ref, other_live_links, rivals};
 
 /// An observation plus what the act step needs that must not live in it.
 pub struct Gathered {

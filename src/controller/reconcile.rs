@@ -18,7 +18,7 @@ use super::context::Context;
 use super::degraded::{degraded_status, outage_reason};
 use super::error::ReconcileError;
 use super::evaluate::evaluate;
-use super::observe::{desired, identity_client, link_ref, observe, rivals};
+use super::observe::{desired, identity_client, link_ref, observe, other_live_links, rivals};
 use super::observed::PolicySource;
 use super::report::{publish_events, write_status};
 use crate::api::{
@@ -268,11 +268,7 @@ fn policy_sharers(
     hub: &NotificationHubId,
     policy: &str,
 ) -> Vec<String> {
-    ctx.links
-        .iter()
-        .flat_map(|store| store.state())
-        .filter(|other| other.metadata.uid != me.metadata.uid)
-        .filter(|other| other.metadata.deletion_timestamp.is_none())
+    other_live_links(ctx, me)
         .filter_map(|other| {
             let theirs = desired(&other).ok()?;
             let shares = theirs.mode == LinkMode::Manage

@@ -75,6 +75,18 @@ pub(in crate::controller) fn link_ref(link: &PushNotificationLink, now: Timestam
     }
 }
 
+/// The other cached links, in every watched scope, that are not being deleted.
+pub(in crate::controller) fn other_live_links<'a>(
+    ctx: &'a Context,
+    me: &'a PushNotificationLink,
+) -> impl Iterator<Item = std::sync::Arc<PushNotificationLink>> + 'a {
+    ctx.links
+        .iter()
+        .flat_map(|store| store.state())
+        .filter(|other| other.metadata.uid != me.metadata.uid)
+        .filter(|other| other.metadata.deletion_timestamp.is_none())
+}
+
 /// Other links (in every watched scope) whose spec names the same ACS resource.
 pub(in crate::controller) fn rivals(
     ctx: &Context,
@@ -82,11 +94,7 @@ pub(in crate::controller) fn rivals(
     acs: &CommunicationServiceId,
 ) -> Vec<LinkRef> {
     let now = Timestamp::now();
-    ctx.links
-        .iter()
-        .flat_map(|store| store.state())
-        .filter(|other| other.metadata.uid != me.metadata.uid)
-        .filter(|other| other.metadata.deletion_timestamp.is_none())
+    other_live_links(ctx, me)
         .filter(|other| {
             let id = &other.spec.communication_service_id;
             // Every reconcile looks at every cached link: compare the resource name first, and
