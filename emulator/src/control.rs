@@ -1,7 +1,7 @@
 //! `/_emulator/…`: test and demo controls (no authentication). See README.md for the API.
 
-use crate::communication;
 use crate::faults::FaultSpec;
+use crate::providers::communication;
 use crate::seed::{Seed, apply};
 use crate::store::App;
 use crate::throttle::ThrottleSpec;

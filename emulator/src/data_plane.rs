@@ -2,7 +2,10 @@
 //! SAS-authenticated send to `/{hub}/messages`, answering like Notification Hubs (XML errors),
 //! so a client can prove a connection string's key works and has Send.
 
-use crate::store::{Hub, Store, key};
+use crate::arm::path::percent_decode;
+use crate::clock::utc_seconds;
+use crate::store::Store;
+use crate::store::records::{Hub, key};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
@@ -150,7 +153,7 @@ fn authorize(
     if expiry <= now {
         return unauthorized("ExpiredToken: .");
     }
-    let resource = crate::arm::path::percent_decode(sr).to_ascii_lowercase();
+    let resource = percent_decode(sr).to_ascii_lowercase();
     let resource = resource.trim_end_matches('/');
     let ns = req.namespace.to_ascii_lowercase();
     let hub_name = req.hub.to_ascii_lowercase();
@@ -171,7 +174,7 @@ fn authorize(
             "InvalidAudience: The token audience (sr) does not name this namespace or hub.",
         );
     }
-    let rule_name = crate::arm::path::percent_decode(skn);
+    let rule_name = percent_decode(skn);
     let rule_key = format!(
         "{}/authorizationrules/{}",
         key(&hub.id),
@@ -181,7 +184,7 @@ fn authorize(
         return unauthorized("InvalidSignature: The token has an invalid signature.");
     };
     let signature = base64::engine::general_purpose::STANDARD
-        .decode(crate::arm::path::percent_decode(sig))
+        .decode(percent_decode(sig))
         .map_err(|_| {
             (
                 StatusCode::UNAUTHORIZED,
@@ -228,7 +231,7 @@ fn error(status: StatusCode, detail: &str, now: jiff::Timestamp) -> SendReply {
         body: Some(format!(
             "<Error><Code>{}</Code><Detail>{detail}.TrackingId:{tracking},TimeStamp:{}</Detail></Error>",
             status.as_u16(),
-            crate::clock::utc_seconds(now)
+            utc_seconds(now)
         )),
         location: None,
     }
@@ -238,7 +241,7 @@ fn error(status: StatusCode, detail: &str, now: jiff::Timestamp) -> SendReply {
 mod tests {
     use super::*;
     use crate::secret::SecretText;
-    use crate::store::{AuthorizationRule, Namespace};
+    use crate::store::records::{AuthorizationRule, Namespace};
     use jiff::Timestamp;
 
     /// The test vector of azure-api.md §3.2.

@@ -12,21 +12,23 @@
 //! # Ok(()) }
 //! ```
 
+// The module stack, bottom to top (each file imports only from the layers below it; see
+// README.md "Code layout"):
+// leaves: clock, secret, tls, faults, throttle, request_log, connection_string, arm/ →
+// store/ → validate, lro, auth/ → providers/ (with providers/dispatch) → front_door →
+// data_plane, seed, control → http/ → server.
 mod arm;
 mod auth;
 mod clock;
-mod communication;
 mod connection_string;
 mod control;
 mod data_plane;
 mod faults;
+mod front_door;
 mod http;
-mod hubs;
 mod lro;
-mod metrics;
-mod namespaces;
+mod providers;
 mod request_log;
-mod rules;
 pub mod secret;
 pub mod seed;
 mod server;

@@ -2,7 +2,8 @@
 
 use crate::arm::error::{ArmError, ArmReply, ArmResult};
 use crate::clock::utc_seconds;
-use crate::store::{AsyncOperation, Store};
+use crate::store::Store;
+use crate::store::records::AsyncOperation;
 use axum::http::StatusCode;
 use serde_json::json;
 

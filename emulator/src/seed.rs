@@ -1,8 +1,14 @@
 //! The seed format: identities, subscriptions, settings and optional pre-made resources.
-//! Used by `--seed FILE`, `POST /_emulator/seed` and [`crate::Config`]. Seeding merges into
+//! Used by `--seed FILE`, `POST /_emulator/seed` and `Config::seed`. Seeding merges into
 //! the current state (an identity or subscription with the same id is replaced).
 
+use crate::arm::operation::{classify, default_api_version};
+use crate::arm::path::parse;
+use crate::arm::request::{Ctx, Query};
+use crate::providers::dispatch::execute;
 use crate::secret::SecretText;
+use crate::store::Store;
+use crate::store::records::{Identity, Subscription};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -110,16 +116,7 @@ impl std::fmt::Debug for ResourceSeed {
 
 /// Loads a seed into the store: settings, identities, subscriptions, then the resource
 /// requests in order. Returns a summary, or the first failing resource request.
-pub(crate) fn apply(
-    store: &mut crate::store::Store,
-    seed: &Seed,
-    base_url: &str,
-) -> Result<Value, String> {
-    use crate::arm::operation::classify;
-    use crate::arm::path::parse;
-    use crate::arm::{Ctx, Query, default_api_version, execute};
-    use crate::store::{Identity, Subscription};
-
+pub(crate) fn apply(store: &mut Store, seed: &Seed, base_url: &str) -> Result<Value, String> {
     let s = &seed.settings;
     let settings = &mut store.settings;
     settings.token_lifetime_seconds = s

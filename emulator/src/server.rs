@@ -1,7 +1,8 @@
 //! Start-up: TLS material, the listener, the axum app, and the service wrapper that turns a
 //! "drop connection" fault into a closed connection.
 
-use crate::http::{DropConnection, dispatch};
+use crate::http::edge::dispatch;
+use crate::http::reply::DropConnection;
 use crate::seed::{Seed, apply};
 use crate::store::{App, Store};
 use crate::{control, tls};

@@ -311,6 +311,17 @@ fn unknown_type(path: &ResourcePath) -> ArmError {
     )
 }
 
+/// The newest api-version for an operation, used when seeding without one.
+pub fn default_api_version(op: Op) -> &'static str {
+    let versions = op.family().versions();
+    // Every family lists at least one version (constant tables above).
+    versions.first().copied().unwrap_or(match op.family() {
+        Family::Communication => "2026-03-18",
+        Family::NotificationHubs => "2023-10-01-preview",
+        Family::Insights => "2024-02-01",
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

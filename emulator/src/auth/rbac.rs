@@ -2,7 +2,7 @@
 
 use crate::arm::error::ArmError;
 use crate::arm::operation::Op;
-use crate::store::Identity;
+use crate::store::records::Identity;
 use axum::http::StatusCode;
 
 /// Allows or denies `op` on `scope` (an ARM id) for `identity`, with ARM's 403 body.

@@ -1,12 +1,13 @@
 //! Microsoft.Communication/communicationServices: GET, PUT (async create), PATCH, DELETE and
 //! `linkNotificationHub` with Azure-like validation (azure-api.md §1).
 
-use crate::arm::Ctx;
 use crate::arm::error::{ArmError, ArmReply, ArmResult};
 use crate::arm::path::{ArmTarget, ResourcePath, parse};
+use crate::arm::request::Ctx;
 use crate::connection_string;
 use crate::lro;
-use crate::store::{CommunicationService, LinkRecord, Store, SystemData, key};
+use crate::store::Store;
+use crate::store::records::{CommunicationService, LinkRecord, SystemData, key};
 use crate::validate;
 use axum::http::StatusCode;
 use serde_json::{Value, json};

@@ -1,120 +1,27 @@
 //! The HTTP edge for emulated Azure: routes a request to the token endpoint (and its OpenID
-//! discovery document) or ARM, applies latency, faults and the request log, and adds ARM's
-//! standard headers.
+//! discovery document), the hub data plane or the ARM front door, applies latency, faults and
+//! the request log, and adds ARM's standard headers.
 
+use super::reply::{
+    DropConnection, add_headers, arm_error_response, json_response, ratelimit_header,
+};
+use super::route::Route;
 use crate::arm::error::ArmError;
-use crate::arm::operation::{Op, classify};
-use crate::arm::path::{ArmTarget, parse};
-use crate::arm::{ArmRequest, Query, process};
+use crate::arm::request::Query;
 use crate::auth::{discovery, entra};
 use crate::data_plane::{self, SendRequest};
 use crate::faults::FaultOutcome;
+use crate::front_door::{ArmRequest, process};
 use crate::request_log::Entry;
 use crate::store::App;
-use axum::body::{Body, to_bytes};
+use axum::body::to_bytes;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// ARM's request body limit (azure-api.md §5.4).
 const BODY_LIMIT: usize = 4 * 1024 * 1024;
-
-/// Marker in a response's extensions: close the connection instead of answering.
-#[derive(Debug, Clone, Copy)]
-pub struct DropConnection;
-
-enum Route {
-    Token {
-        tenant: String,
-    },
-    /// Entra's OpenID Connect discovery document, which MSAL reads before requesting a token.
-    Discovery {
-        tenant: String,
-    },
-    /// Notification Hubs data-plane send, by `Host: {ns}.servicebus.windows.net` or by the
-    /// `/servicebus/{ns}/` path prefix.
-    Send {
-        namespace: String,
-        hub: String,
-    },
-    Arm {
-        target: ArmTarget,
-        op: Result<Op, ArmError>,
-    },
-    Unknown,
-}
-
-impl Route {
-    fn of(method: &Method, path: &str, host: Option<&str>) -> Self {
-        let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let host = host.map(|h| h.split(':').next().unwrap_or(h).to_ascii_lowercase());
-        if let Some(ns) = host
-            .as_deref()
-            .and_then(|h| h.strip_suffix(".servicebus.windows.net"))
-            && let [hub, messages] = segs.as_slice()
-            && messages.eq_ignore_ascii_case("messages")
-        {
-            return Route::Send {
-                namespace: ns.to_string(),
-                hub: (*hub).to_string(),
-            };
-        }
-        if let [prefix, ns, hub, messages] = segs.as_slice()
-            && prefix.eq_ignore_ascii_case("servicebus")
-            && messages.eq_ignore_ascii_case("messages")
-        {
-            return Route::Send {
-                namespace: (*ns).to_string(),
-                hub: (*hub).to_string(),
-            };
-        }
-        if let [tenant, oauth, version, token] = segs.as_slice()
-            && oauth.eq_ignore_ascii_case("oauth2")
-            && version.eq_ignore_ascii_case("v2.0")
-            && token.eq_ignore_ascii_case("token")
-            && !tenant.is_empty()
-        {
-            return Route::Token {
-                tenant: (*tenant).to_string(),
-            };
-        }
-        if let [tenant, version, well_known, config] = segs.as_slice()
-            && version.eq_ignore_ascii_case("v2.0")
-            && *well_known == ".well-known"
-            && config.eq_ignore_ascii_case("openid-configuration")
-            && !tenant.is_empty()
-        {
-            return Route::Discovery {
-                tenant: (*tenant).to_string(),
-            };
-        }
-        match parse(path) {
-            Some(target) => {
-                let op = classify(method, &target);
-                Route::Arm { target, op }
-            }
-            None => Route::Unknown,
-        }
-    }
-
-    fn name(&self) -> &'static str {
-        match self {
-            Route::Token { .. } => "Token",
-            Route::Discovery { .. } => "OpenIdConfiguration",
-            Route::Send { .. } => "Notifications_Send",
-            Route::Arm { op: Ok(op), .. } => op.name(),
-            Route::Arm { .. } | Route::Unknown => "Unknown",
-        }
-    }
-
-    fn is_arm(&self) -> bool {
-        !matches!(
-            self,
-            Route::Token { .. } | Route::Discovery { .. } | Route::Send { .. }
-        )
-    }
-}
 
 /// Axum fallback handler for everything outside `/_emulator/`.
 pub async fn dispatch(State(app): State<App>, req: Request) -> Response {
@@ -307,46 +214,6 @@ pub async fn dispatch(State(app): State<App>, req: Request) -> Response {
         resp,
         faulted,
     )
-}
-
-fn json_response(status: StatusCode, v: &Value) -> Response {
-    let mut r = (status, Body::from(v.to_string())).into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
-    r
-}
-
-fn arm_error_response(e: &ArmError, ratelimit: Option<(&Method, u64)>) -> Response {
-    let mut r = json_response(e.status, &e.body());
-    add_headers(r.headers_mut(), &e.headers);
-    r.headers_mut()
-        .insert("x-ms-failure-cause", HeaderValue::from_static("gateway"));
-    if let Some((method, remaining)) = ratelimit {
-        ratelimit_header(&mut r, method, Some(remaining));
-    }
-    r
-}
-
-fn add_headers(map: &mut HeaderMap, headers: &[(&'static str, String)]) {
-    for (name, value) in headers {
-        if let Ok(v) = HeaderValue::from_str(value) {
-            map.insert(HeaderName::from_static(name), v);
-        }
-    }
-}
-
-fn ratelimit_header(r: &mut Response, method: &Method, remaining: Option<u64>) {
-    let name = if *method == Method::GET {
-        "x-ms-ratelimit-remaining-subscription-reads"
-    } else {
-        "x-ms-ratelimit-remaining-subscription-writes"
-    };
-    if let Some(n) = remaining {
-        r.headers_mut()
-            .insert(HeaderName::from_static(name), HeaderValue::from(n));
-    }
 }
 
 /// Adds the request ids (and a rate-limit header if missing on ARM replies), logs, returns.

@@ -1,14 +1,16 @@
 //! Shared access authorization rules on namespaces and hubs: PUT, GET, DELETE, list, listKeys,
 //! regenerateKeys (azure-api.md §2.5). Keys never appear outside listKeys/regenerateKeys.
 
-use crate::arm::Ctx;
+use super::{hubs, namespaces};
 use crate::arm::error::{ArmError, ArmReply, ArmResult};
 use crate::arm::path::ResourcePath;
+use crate::arm::request::Ctx;
 use crate::clock::nh_time;
 use crate::connection_string;
 use crate::secret::SecretText;
-use crate::store::{AuthorizationRule, Store, key, new_access_key};
-use crate::{hubs, namespaces, validate};
+use crate::store::Store;
+use crate::store::records::{AuthorizationRule, key, new_access_key};
+use crate::validate;
 use serde_json::{Value, json};
 
 const NS_RULE_TYPE: &str = "Microsoft.NotificationHubs/namespaces/authorizationRules";

@@ -1,12 +1,13 @@
 //! Microsoft.NotificationHubs/namespaces: GET, PUT (location and sku required), DELETE (also
 //! deletes its hubs and rules). azure-api.md §2.2–2.3.
 
-use crate::arm::Ctx;
 use crate::arm::error::{ArmError, ArmReply, ArmResult};
 use crate::arm::path::ResourcePath;
+use crate::arm::request::Ctx;
 use crate::clock::nh_time;
 use crate::lro;
-use crate::store::{AuthorizationRule, Namespace, Store, key, new_access_key};
+use crate::store::Store;
+use crate::store::records::{AuthorizationRule, Namespace, key, new_access_key};
 use crate::validate;
 use axum::http::StatusCode;
 use serde_json::{Value, json};

@@ -1,29 +1,18 @@
 //! Microsoft.NotificationHubs/namespaces/notificationHubs: PUT, PATCH (merge), GET (no
 //! credentials, like Azure), DELETE, list, and POST pnsCredentials. azure-api.md §2.4, §2.6.
 
-use crate::arm::Ctx;
+use super::namespaces;
+use super::pns_credentials::{FCM_V1_API_VERSION, credentials};
 use crate::arm::error::{ArmError, ArmReply, ArmResult};
 use crate::arm::path::ResourcePath;
-use crate::namespaces;
-use crate::store::{AuthorizationRule, Hub, Store, key, new_access_key};
+use crate::arm::request::Ctx;
+use crate::store::Store;
+use crate::store::records::{AuthorizationRule, Hub, key, new_access_key};
 use crate::validate;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
 const TYPE: &str = "Microsoft.NotificationHubs/namespaces/notificationHubs";
-/// The only api-version that knows `fcmV1Credential` (azure-api.md §2.1).
-const FCM_V1_API_VERSION: &str = "2023-10-01-preview";
-const CREDENTIALS: &[&str] = &[
-    "apnsCredential",
-    "gcmCredential",
-    "fcmV1Credential",
-    "wnsCredential",
-    "mpnsCredential",
-    "admCredential",
-    "baiduCredential",
-    "browserCredential",
-    "xiaomiCredential",
-];
 const DEFAULT_TTL: &str = "10675199.02:48:05.4775807";
 
 fn hub_key(store: &Store, p: &ResourcePath) -> Result<(String, String), ArmError> {
@@ -196,80 +185,6 @@ pub fn put(store: &mut Store, p: &ResourcePath, ctx: &Ctx<'_>, patch: bool) -> A
         );
     }
     Ok(ArmReply::created(body))
-}
-
-/// Credentials named in `properties`: `Some(properties object)` to set, `None` (JSON null) to
-/// clear. `fcmV1Credential` is ignored by api-versions that predate it.
-fn credentials(
-    props: &Map<String, Value>,
-    fcm_v1_known: bool,
-) -> Result<Vec<(String, Option<Value>)>, ArmError> {
-    let mut out = Vec::new();
-    for name in CREDENTIALS.iter().copied() {
-        if name == "fcmV1Credential" && !fcm_v1_known {
-            continue;
-        }
-        match props.get(name) {
-            None => {}
-            Some(Value::Null) => out.push((name.to_string(), None)),
-            Some(Value::Object(c)) => match c.get("properties") {
-                Some(Value::Object(inner)) => {
-                    check_credential(name, inner)?;
-                    out.push((name.to_string(), Some(Value::Object(inner.clone()))));
-                }
-                _ => {
-                    return Err(bad_credential(
-                        name,
-                        "it must be an object with a 'properties' object",
-                    ));
-                }
-            },
-            Some(_) => {
-                return Err(bad_credential(
-                    name,
-                    "it must be an object with a 'properties' object",
-                ));
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn check_credential(name: &str, c: &Map<String, Value>) -> Result<(), ArmError> {
-    let has = |k: &str| {
-        c.get(k)
-            .and_then(Value::as_str)
-            .is_some_and(|s| !s.is_empty())
-    };
-    let require = |keys: &[&str]| match keys.iter().find(|k| !has(k)) {
-        Some(missing) => Err(bad_credential(name, &format!("'{missing}' is required"))),
-        None => Ok(()),
-    };
-    match name {
-        "apnsCredential" => {
-            require(&["endpoint"])?;
-            let token_fields = ["keyId", "appId", "appName", "token"];
-            if token_fields.iter().any(|k| has(k)) {
-                require(&token_fields)
-            } else if has("apnsCertificate") {
-                Ok(())
-            } else {
-                Err(bad_credential(
-                    name,
-                    "give either token authentication (keyId, appId, appName, token) or \
-                     certificate authentication (apnsCertificate, certificateKey)",
-                ))
-            }
-        }
-        "gcmCredential" => require(&["googleApiKey"]),
-        "fcmV1Credential" => require(&["clientEmail", "privateKey", "projectId"]),
-        "browserCredential" => require(&["subject", "vapidPrivateKey", "vapidPublicKey"]),
-        _ => Ok(()),
-    }
-}
-
-fn bad_credential(name: &str, why: &str) -> ArmError {
-    ArmError::bad_request("BadRequest", format!("The {name} is invalid: {why}."))
 }
 
 /// NotificationHubs_Delete: removes the hub and its rules.

@@ -1,0 +1,3 @@
+//! Microsoft.Insights: the Azure Monitor metrics API for hubs.
+
+pub mod metrics;
