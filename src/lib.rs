@@ -5,8 +5,11 @@
 pub mod api;
 pub mod azure;
 pub mod config;
-pub mod controller;
 pub mod crdgen;
 pub mod duration;
+pub mod link;
+pub mod reconcile;
+pub mod runtime;
 pub mod secret;
+pub mod shutdown;
 pub mod telemetry;

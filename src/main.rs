@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use acs_push_operator::config::RunArgs;
-use acs_push_operator::controller::runtime;
+use acs_push_operator::runtime;
 use acs_push_operator::telemetry::logging;
 use clap::{Parser, Subcommand};
 

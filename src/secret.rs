@@ -67,6 +67,51 @@ pub fn key_fingerprint(key: &str) -> String {
     format!("sha256:{}", hex::encode(&digest[..8]))
 }
 
+/// Free text from outside (an ARM error message, a token endpoint's answer) with every value of a
+/// `SharedAccessKey=` or `sig=` (any case) replaced by `[redacted]`: a service that echoes the
+/// connection string or SAS token it refused must not put the key into a condition, an event or
+/// a log line. The one scrubber of the crate; [`scrub_known`] also removes bare keys.
+pub fn scrub(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some((start, marker_len)) = find_secret_marker(rest) {
+        let value_start = start + marker_len;
+        let value_len = rest[value_start..]
+            .find(|c: char| c == ';' || c == '&' || c == '"' || c == '\'' || c.is_whitespace())
+            .unwrap_or(rest.len() - value_start);
+        out.push_str(&rest[..value_start]);
+        out.push_str(REDACTED);
+        rest = &rest[value_start + value_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// [`scrub`], and every occurrence of a key the caller knows (the keys it just listed, the key in
+/// the user's connection string) removed even where no marker precedes it: a bare base64 key in
+/// an echoed request body. Keys shorter than 16 characters are not real keys and are skipped, so
+/// ordinary words are never redacted.
+pub fn scrub_known(text: &str, known: &[&SecretString]) -> String {
+    let mut out = scrub(text);
+    for key in known {
+        let value = key.expose();
+        if value.len() >= 16 && out.contains(value) {
+            out = out.replace(value, REDACTED);
+        }
+    }
+    out
+}
+
+/// Position and length of the first `SharedAccessKey=` or `sig=` (any case) in `text`.
+fn find_secret_marker(text: &str) -> Option<(usize, usize)> {
+    // ASCII lowercasing keeps byte offsets, so positions found in `lower` index `text`.
+    let lower = text.to_ascii_lowercase();
+    ["sharedaccesskey=", "sig="]
+        .iter()
+        .filter_map(|m| lower.find(m).map(|at| (at, m.len())))
+        .min()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +162,42 @@ mod tests {
         assert_ne!(a, key_fingerprint(""));
         // Known answer: SHA-256("abc") starts with ba7816bf8f01cfea.
         assert_eq!(key_fingerprint("abc"), "sha256:ba7816bf8f01cfea");
+    }
+    #[test]
+    fn scrub_removes_every_shared_access_key_and_signature_value() {
+        let key = "c2VjcmV0a2V5MTIzNDU2Nzg5MGFiY2RlZmdoaWprbG1ub3A=";
+        let text = format!(
+            "bad 'Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Send;SharedAccessKey={key};EntityPath=hub' and sharedaccesskey={key}"
+        );
+        let scrubbed = scrub(&text);
+        assert!(!scrubbed.contains(key), "{scrubbed}");
+        assert!(scrubbed.contains("SharedAccessKeyName=Send"), "{scrubbed}");
+        assert!(
+            scrubbed.contains("SharedAccessKey=[redacted];EntityPath=hub"),
+            "{scrubbed}"
+        );
+        assert_eq!(scrub("nothing here"), "nothing here");
+        assert_eq!(scrub("SharedAccessKey="), "SharedAccessKey=[redacted]");
+        let sas = scrub("SharedAccessSignature sr=x&sig=abc%2Fdef&se=1&skn=Send");
+        assert!(
+            !sas.contains("abc%2Fdef") && sas.contains("sig=[redacted]&se=1"),
+            "{sas}"
+        );
+        let mixed = scrub("Invalid 'SharedAccessKey=abc+/=;EntityPath=h' or sr=x&SIG=zz9&se=1");
+        assert!(
+            !mixed.contains("abc+/=") && !mixed.contains("zz9"),
+            "{mixed}"
+        );
+        assert!(mixed.contains("SIG=[redacted]&se=1"), "{mixed}");
+    }
+
+    #[test]
+    fn scrub_known_removes_bare_keys_but_not_short_values() {
+        let key = SecretString::new(VALUE);
+        let short = SecretString::new("Send");
+        let text = format!("ARM echoed {{\"primaryKey\":\"{VALUE}\"}} for rule Send");
+        let out = scrub_known(&text, &[&key, &short]);
+        assert!(!out.contains(VALUE), "{out}");
+        assert!(out.contains("for rule Send"), "{out}");
     }
 }

@@ -3,14 +3,14 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use acs_push_operator::azure::accounting::{RequestObserver, RequestRecord};
 use acs_push_operator::azure::client::{ArmClient, ArmConfig};
-use acs_push_operator::azure::credentials::{
+use acs_push_operator::azure::entra::{
     CredentialError, CredentialOptions, CredentialSource, EntraCredential, TokenCredential,
     arm_scope,
 };
 use acs_push_operator::azure::error::{ArmError, ErrorClass, NotFoundKind};
 use acs_push_operator::azure::ids::{CommunicationServiceId, NotificationHubId};
-use acs_push_operator::azure::metrics::{RequestObserver, RequestRecord};
 use acs_push_operator::azure::models::{AccessRight, ApnsAuthMode, PolicyKey};
 use acs_push_operator::azure::operations::{DeleteOutcome, Timespan};
 use acs_push_operator::azure::retry::RetryPolicy;

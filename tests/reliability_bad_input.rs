@@ -17,12 +17,13 @@ use acs_push_operator::api::{
 };
 use acs_push_operator::azure::connection_string::ConnectionString;
 use acs_push_operator::azure::ids::NotificationHubId;
-use acs_push_operator::controller::evaluate::{Evaluation, evaluate};
-use acs_push_operator::controller::observed::{
-    AccessRight, AcsObservation, ApnsCredential, DEFAULT_PROPAGATION_WINDOW, DesiredLink,
-    FcmCredentials, HubLookup, LinkRef, Observed, PnsObservation, PolicySource, RuleFacts,
-    RuleObservation, SecretObservation,
+use acs_push_operator::azure::models::AccessRight;
+use acs_push_operator::link::evaluate::{Evaluation, evaluate};
+use acs_push_operator::link::facts::{
+    AcsObservation, ApnsCredential, DEFAULT_PROPAGATION_WINDOW, FcmCredentials, HubLookup,
+    Observed, PnsObservation, RuleFacts, RuleObservation, SecretObservation,
 };
+use acs_push_operator::link::spec::{DesiredLink, LinkRef, PolicySource};
 use acs_push_operator::secret::SecretString;
 use jiff::Timestamp;
 use proptest::prelude::*;

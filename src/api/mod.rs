@@ -19,3 +19,5 @@ pub use link::{
 pub const GROUP: &str = "acspush.io";
 /// Finalizer that guards cleanup of the operator-owned access policy in Azure.
 pub const FINALIZER: &str = "acspush.io/cleanup";
+/// Field manager of every write the operator makes (status applies, finalizers, events).
+pub const FIELD_MANAGER: &str = "acs-push-operator";

@@ -10,13 +10,14 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use serde::Deserialize;
 use url::Url;
 
-use super::credentials::TokenCredential;
-use super::error::{ArmError, ArmStatusError, ErrorClass, TransportFailure, scrub_secrets};
+use super::accounting::{RequestCounter, RequestCounts, RequestObserver, RequestRecord};
+use super::entra::TokenCredential;
+use super::error::{ArmError, ArmErrorBody, ArmStatusError, ErrorClass, TransportFailure};
 use super::lro::{AsyncOperationStatus, OperationState, PollVia, operation_state, poll_via};
-use super::metrics::{RequestCounter, RequestCounts, RequestObserver, RequestRecord};
 use super::retry::{Failure, Idempotency, RetryPolicy, parse_retry_after, should_retry};
 use super::throttle::{RequestKind, Throttle, ThrottleLimits};
 use super::transport::build_http_client;
+use crate::secret::scrub;
 
 /// Public-cloud ARM.
 pub const DEFAULT_ARM_ENDPOINT: &str = "https://management.azure.com";
@@ -47,15 +48,6 @@ impl Default for ArmConfig {
             throttle: ThrottleLimits::default(),
         }
     }
-}
-
-/// ARM's error body: `{"error": {"code": …, "message": …}}`.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct ArmErrorBody {
-    #[serde(default)]
-    pub code: Option<String>,
-    #[serde(default)]
-    pub message: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -370,7 +362,7 @@ impl ArmClient {
                                 operation: call.operation,
                                 status: terminal,
                                 code: error.code.unwrap_or_else(|| "-".to_owned()),
-                                message: scrub_secrets(&error.message.unwrap_or_default()),
+                                message: scrub(&error.message.unwrap_or_default()),
                             });
                         }
                     }
@@ -398,7 +390,7 @@ fn status_error(call: &Call<'_>, status: u16, headers: &HeaderMap, body: &[u8]) 
         resource: call.path.clone(),
         status,
         code: error.code,
-        message: scrub_secrets(&error.message.unwrap_or_default()),
+        message: scrub(&error.message.unwrap_or_default()),
         request_id: header("x-ms-request-id").map(str::to_owned),
         retry_after: header("retry-after").and_then(|v| parse_retry_after(v, SystemTime::now())),
     }

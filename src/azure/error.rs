@@ -6,7 +6,18 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::credentials::CredentialError;
+use serde::Deserialize;
+
+use super::entra_error::CredentialError;
+
+/// ARM's error body: `{"error": {"code": …, "message": …}}`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ArmErrorBody {
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+}
 
 /// What a caller should do about an [`ArmError`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -317,26 +328,5 @@ fn action_and_scope(message: &str) -> Option<(&str, &str)> {
     Some((quoted_after("action '")?, quoted_after("scope '")?))
 }
 
-/// Replaces the value of every `SharedAccessKey=…` in free text (an ARM error message that echoes
-/// a connection string) with `[redacted]`.
-pub fn scrub_secrets(text: &str) -> String {
-    const MARKER: &str = "sharedaccesskey=";
-    let lower = text.to_ascii_lowercase();
-    let mut out = String::with_capacity(text.len());
-    let mut pos = 0;
-    while let Some(found) = lower[pos..].find(MARKER) {
-        let value_start = pos + found + MARKER.len();
-        out.push_str(&text[pos..value_start]);
-        out.push_str("[redacted]");
-        let value_len = text[value_start..]
-            .find(|c: char| c == ';' || c == '"' || c == '\'' || c.is_whitespace())
-            .unwrap_or(text.len() - value_start);
-        pos = value_start + value_len;
-    }
-    out.push_str(&text[pos..]);
-    out
-}
-
 #[cfg(test)]
-#[path = "error_tests.rs"]
 mod tests;

@@ -41,7 +41,7 @@ pub(crate) fn poll_via(status: u16, headers: &HeaderMap, arm_origin: &Url) -> Op
 pub(crate) struct AsyncOperationStatus {
     pub status: String,
     #[serde(default)]
-    pub error: Option<super::client::ArmErrorBody>,
+    pub error: Option<super::error::ArmErrorBody>,
 }
 
 /// Where an async operation stands.

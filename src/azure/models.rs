@@ -451,50 +451,50 @@ impl PolicyKey {
     }
 }
 
-/// Azure Monitor metrics response.
+/// Azure Monitor metrics response (the Azure Monitor API, not Prometheus and not our ARM request accounting).
 #[derive(Debug, Clone, Deserialize)]
-pub struct MetricsResponse {
+pub struct MonitorMetrics {
     /// `start/end`.
     #[serde(default)]
     pub timespan: Option<String>,
     /// One entry per requested metric.
     #[serde(default)]
-    pub value: Vec<Metric>,
+    pub value: Vec<MonitorMetric>,
 }
 
 /// One metric.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Metric {
+pub struct MonitorMetric {
     /// Metric name.
-    pub name: MetricName,
+    pub name: MonitorMetricName,
     /// `Success` or an error code.
     pub error_code: Option<String>,
     /// Series (one without dimensions).
     #[serde(default)]
-    pub timeseries: Vec<TimeSeries>,
+    pub timeseries: Vec<MonitorSeries>,
 }
 
 /// Metric name.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct MetricName {
+pub struct MonitorMetricName {
     /// REST name, e.g. `incoming`.
     pub value: String,
 }
 
 /// A series of points.
 #[derive(Debug, Clone, Deserialize)]
-pub struct TimeSeries {
+pub struct MonitorSeries {
     /// Points; empty minutes may be absent or `total: 0`.
     #[serde(default)]
-    pub data: Vec<MetricValue>,
+    pub data: Vec<MonitorPoint>,
 }
 
 /// One point.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct MetricValue {
+pub struct MonitorPoint {
     /// Start of the interval.
     pub time_stamp: String,
     /// Sum over the interval.
@@ -505,7 +505,7 @@ pub struct MetricValue {
     pub average: Option<f64>,
 }
 
-impl MetricsResponse {
+impl MonitorMetrics {
     /// Sum of `total` over all points of metric `name` (case-insensitive); absent points are 0.
     pub fn total(&self, name: &str) -> Option<f64> {
         let metric = self
@@ -525,7 +525,7 @@ impl MetricsResponse {
 
 /// The hub's `incoming` metric over a timespan.
 #[derive(Debug, Clone, PartialEq)]
-pub struct IncomingMetric {
+pub struct IncomingMessages {
     /// Successful send API calls in the timespan.
     pub total: f64,
     /// The timespan ARM reported.
@@ -533,5 +533,4 @@ pub struct IncomingMetric {
 }
 
 #[cfg(test)]
-#[path = "models_tests.rs"]
 mod tests;

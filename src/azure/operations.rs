@@ -10,8 +10,8 @@ use super::error::{ArmError, ErrorClass};
 use super::ids::{CommunicationServiceId, NotificationHubId};
 use super::models::{
     AccessRight, AuthorizationRule, AuthorizationRuleBody, AuthorizationRuleBodyProperties,
-    CommunicationService, IncomingMetric, LinkNotificationHubBody, LinkedNotificationHub,
-    MetricsResponse, Namespace, NotificationHub, PnsCredentials, PolicyKey, ResourceListKeys,
+    CommunicationService, IncomingMessages, LinkNotificationHubBody, LinkedNotificationHub,
+    MonitorMetrics, Namespace, NotificationHub, PnsCredentials, PolicyKey, ResourceListKeys,
 };
 use super::pns_credentials::PnsCredentialsResource;
 use super::retry::Idempotency;
@@ -255,7 +255,7 @@ impl ArmClient {
         &self,
         hub: &NotificationHubId,
         timespan: Timespan,
-    ) -> Result<IncomingMetric, ArmError> {
+    ) -> Result<IncomingMessages, ArmError> {
         let mut request = call(
             "Metrics_List",
             Method::GET,
@@ -272,8 +272,8 @@ impl ArmClient {
                 "Microsoft.NotificationHubs/namespaces/notificationHubs".to_owned(),
             ),
         ];
-        let metrics: MetricsResponse = self.fetch(request).await?;
-        Ok(IncomingMetric {
+        let metrics: MonitorMetrics = self.fetch(request).await?;
+        Ok(IncomingMessages {
             total: metrics.total("incoming").unwrap_or(0.0),
             timespan: metrics.timespan,
         })

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
-use super::metrics::Metrics;
+use super::prometheus::Metrics;
 
 /// Readiness as the controller reports it: ready once its caches have synced.
 #[derive(Clone, Default)]

@@ -1,5 +1,5 @@
-//! Metrics, health endpoints and log setup.
+//! Prometheus metrics, health endpoints and log setup.
 
 pub mod http;
 pub mod logging;
-pub mod metrics;
+pub mod prometheus;
