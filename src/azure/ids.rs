@@ -17,6 +17,7 @@ mod segments;
 #[cfg(test)]
 mod tests;
 
+pub use segments::IdProblem;
 use segments::{
     ACS_NAME_RULE, HUB_RULE, NAMESPACE_RULE, Segments, check_name, is_acs_name, is_hub_name,
     is_namespace_name,
@@ -40,66 +41,6 @@ impl IdParseError {
     pub fn problem(&self) -> &IdProblem {
         &self.problem
     }
-}
-
-/// What is wrong with an id (the second half of an [`IdParseError`] message).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum IdProblem {
-    /// Leading or trailing whitespace, often a pasted line break.
-    #[error("remove the whitespace around the id")]
-    Whitespace,
-    /// The id is not absolute.
-    #[error("the id must start with '/subscriptions/'")]
-    NotAbsolute,
-    /// The id ends (or has an empty segment) where a value belongs.
-    #[error("the {what} is missing")]
-    Missing {
-        /// Which value, e.g. "resource group name".
-        what: &'static str,
-    },
-    /// The id ends before a fixed segment.
-    #[error("the id ends before the '{keyword}' segment")]
-    MissingKeyword {
-        /// The segment that should come next, e.g. "resourceGroups".
-        keyword: &'static str,
-    },
-    /// A fixed segment holds something else.
-    #[error("{segment} is '{found}'")]
-    Keyword {
-        /// Which segment, e.g. "the provider segment".
-        segment: &'static str,
-        /// What the id has there.
-        found: String,
-    },
-    /// The subscription is not a GUID.
-    #[error(
-        "the subscription '{found}' is not a GUID such as 00000000-0000-0000-0000-000000000000"
-    )]
-    Subscription {
-        /// What the id has there.
-        found: String,
-    },
-    /// A name breaks Azure's naming rule.
-    #[error("the {what} '{found}' {rule}")]
-    Name {
-        /// Which name, e.g. "namespace name".
-        what: &'static str,
-        /// The name as given.
-        found: String,
-        /// The rule, phrased to follow the name.
-        rule: &'static str,
-    },
-    /// The id ends with '/'.
-    #[error("remove the trailing '/'")]
-    TrailingSlash,
-    /// The id goes on past the resource, e.g. an authorization rule's id.
-    #[error("remove '{found}' after the {last}; the id must end there")]
-    ExtraSegments {
-        /// The rest of the id.
-        found: String,
-        /// The last value the id should end with.
-        last: &'static str,
-    },
 }
 
 /// ARM id of an Azure Communication Services resource.
