@@ -1,7 +1,7 @@
 //! The `PushNotificationLink` custom resource (group `acspush.io`, version `v1alpha1`).
 //!
 //! Only types live here: serde, schemars, CEL admission rules, printer columns and the field docs
-//! that `kubectl explain` shows. Behaviour lives in `controller/`.
+//! that `kubectl explain` shows. Behaviour lives in `reconcile/` (shared) and `link/` (the link controller).
 
 mod conditions;
 mod link;

@@ -87,3 +87,6 @@ async fn pass(
     report(ctx, link, &status, &events).await?;
     Ok(next_visit(ctx.shared.settings.resync, now, last.requeue_at))
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,6 +6,7 @@
 //! subscription *and principal*, so two identities do not share a bucket.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::{Api, Client};
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
+use url::Url;
 
 use super::error::ReconcileError;
 use crate::api::CredentialsSpec;
@@ -76,6 +78,45 @@ pub enum IdentityError {
     Invalid(String),
 }
 
+/// Where Azure is: the ARM endpoint, the Entra authority host and extra CAs to trust (a
+/// corporate proxy's, or the emulator's).
+#[derive(Clone, Debug)]
+pub struct AzureEndpoints {
+    /// `--arm-endpoint`.
+    pub arm_endpoint: Url,
+    /// `--authority-host`.
+    pub authority_host: Url,
+    /// PEM of the extra CAs (the contents of `--extra-ca-file`).
+    pub extra_ca_pem: Option<Vec<u8>>,
+}
+
+/// The operator's own Entra identity, in the terms of the standard `AZURE_*` variables: a
+/// federated token file wins, then a client secret, else managed identity.
+#[derive(Clone, Debug, Default)]
+pub struct OperatorIdentity {
+    /// `AZURE_TENANT_ID`.
+    pub tenant_id: Option<String>,
+    /// `AZURE_CLIENT_ID`.
+    pub client_id: Option<String>,
+    /// `AZURE_CLIENT_SECRET`.
+    pub client_secret: Option<SecretString>,
+    /// `AZURE_FEDERATED_TOKEN_FILE`.
+    pub federated_token_file: Option<PathBuf>,
+}
+
+impl OperatorIdentity {
+    /// The identity the process environment describes (empty variables count as unset).
+    pub fn from_env() -> Self {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Self {
+            tenant_id: env("AZURE_TENANT_ID"),
+            client_id: env("AZURE_CLIENT_ID"),
+            client_secret: env("AZURE_CLIENT_SECRET").map(SecretString::new),
+            federated_token_file: env("AZURE_FEDERATED_TOKEN_FILE").map(Into::into),
+        }
+    }
+}
+
 impl AzureClients {
     /// The clients the flags describe; the operator's own identity comes from the environment.
     pub async fn from_args(args: &RunArgs, metrics: Arc<Metrics>) -> Result<Self, AzureSetupError> {
@@ -89,38 +130,51 @@ impl AzureClients {
                 })?),
                 None => None,
             };
-        let base = ArmConfig {
+        let endpoints = AzureEndpoints {
             arm_endpoint: args.arm_endpoint.clone(),
-            extra_ca_pem: extra_ca_pem.clone(),
+            authority_host: args.authority_host.clone(),
+            extra_ca_pem,
+        };
+        Ok(Self::new(endpoints, OperatorIdentity::from_env(), metrics))
+    }
+
+    /// The clients for Azure at `endpoints`, the operator's own identity being `operator`. A
+    /// missing or broken operator identity is no error here: it is reported per object
+    /// (AzureAuthFailed), so that objects with their own credentials Secret still work.
+    pub fn new(
+        endpoints: AzureEndpoints,
+        operator: OperatorIdentity,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        let base = ArmConfig {
+            arm_endpoint: endpoints.arm_endpoint.clone(),
+            extra_ca_pem: endpoints.extra_ca_pem.clone(),
             ..ArmConfig::default()
         };
         let credential_options = CredentialOptions {
-            authority_host: Some(args.authority_host.clone()),
-            scope: arm_scope(&args.arm_endpoint),
-            extra_ca_pem,
+            authority_host: Some(endpoints.authority_host),
+            scope: arm_scope(&endpoints.arm_endpoint),
+            extra_ca_pem: endpoints.extra_ca_pem,
             timeout: Duration::from_secs(30),
         };
-        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        // A missing or broken operator identity is reported per object (AzureAuthFailed), so
-        // that objects with their own credentials Secret still work.
         let operator = CredentialSource::from_values(
-            env("AZURE_TENANT_ID"),
-            env("AZURE_CLIENT_ID"),
-            env("AZURE_CLIENT_SECRET").map(SecretString::new),
-            env("AZURE_FEDERATED_TOKEN_FILE").map(Into::into),
+            operator.tenant_id,
+            operator.client_id,
+            operator.client_secret,
+            operator.federated_token_file,
         )
         .and_then(|source| EntraCredential::new(source, credential_options.clone()))
         .map_err(|e| e.to_string())
         .and_then(|credential| {
             build_client(&base, Arc::new(credential), &metrics).map_err(|e| e.to_string())
         });
-        Ok(Self {
+        Self {
             base,
             credential_options,
             metrics,
             operator,
             per_secret: Mutex::new(HashMap::new()),
-        })
+        }
     }
 
     /// The client for an identity.
