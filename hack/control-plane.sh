@@ -129,6 +129,16 @@ ensure_etcd() {
 		die "the etcd built from hack/etcd is not version $ETCD_VERSION; align hack/etcd/go.mod"
 }
 
+# The kstatus command of hack/kstatus (the real kstatus library; tests/kstatus.rs). Its version is
+# a hash of its sources, so an edit there rebuilds it.
+ensure_kstatus() {
+	local src=$REPO/hack/kstatus hash
+	hash=$(cd "$src" && cat go.mod go.sum ./*.go | sha256sum)
+	hash=${hash:0:16}
+	has_version "$BIN/kstatus" "kstatus $hash" --version ||
+		go_build "$src" . "$BIN/kstatus" "-s -w -X main.version=$hash"
+}
+
 ensure_binaries() {
 	mkdir -p "$BIN"
 	# Parallel test binaries may all call `up` at once; one builds, the others wait.
@@ -145,6 +155,7 @@ ensure_binaries() {
 		go_build "$REPO/hack/helm" helm.sh/helm/v3/cmd/helm "$BIN/helm" \
 			"-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
 	ensure_etcd
+	ensure_kstatus
 
 	exec 8>&-
 }
