@@ -65,10 +65,17 @@ fn condition(type_: &str, status: &str, reason: &str, message: &str) -> Value {
     })
 }
 
-fn link(generation: i64, status: Option<Value>) -> Value {
+/// The kinds the script is registered for; Ready, Reconciling and Stalled are common to all.
+const KINDS: [&str; 3] = [
+    "PushNotificationLink",
+    "NotificationHubCredentials",
+    "CommunicationEventSubscription",
+];
+
+fn object(kind: &str, generation: i64, status: Option<Value>) -> Value {
     let mut obj = json!({
         "apiVersion": "acspush.io/v1alpha1",
-        "kind": "PushNotificationLink",
+        "kind": kind,
         "metadata": { "name": "demo", "namespace": "demo", "generation": generation },
         "spec": {}
     });
@@ -76,6 +83,22 @@ fn link(generation: i64, status: Option<Value>) -> Value {
         obj["status"] = status;
     }
     obj
+}
+
+fn link(generation: i64, status: Option<Value>) -> Value {
+    object("PushNotificationLink", generation, status)
+}
+
+/// `obj` as it looks once `kubectl delete` ran: deletionTimestamp set, `finalizers` still there.
+fn deleting(mut obj: Value, finalizers: &[&str]) -> Value {
+    obj["metadata"]["deletionTimestamp"] = json!("2026-11-29T11:00:00Z");
+    obj["metadata"]["finalizers"] = json!(finalizers);
+    obj
+}
+
+/// A status at generation 2 with `conditions`.
+fn observed(conditions: Vec<Value>) -> Option<Value> {
+    Some(json!({ "observedGeneration": 2, "conditions": conditions }))
 }
 
 fn all_true_but(failing: &[Value], ready: Value) -> Value {
@@ -102,6 +125,225 @@ fn all_true_but(failing: &[Value], ready: Value) -> Value {
 const PROPAGATING: &str =
     "Linked at 2026-11-29T10:00:00Z; ACS uses the new hub from about 2026-11-29T10:10:00Z";
 const HUB_GONE: &str = "Notification hub healthy-hub was not found in namespace demo-ns; create it or fix notificationHubId";
+
+/// Runs every case and fails with the list of those that got another health or message.
+fn check(script: &str, cases: &[(String, Value, &str, &str)]) {
+    let mut failures = Vec::new();
+    for (name, obj, want_status, want_message) in cases {
+        let (status, message) = health(script, obj);
+        if status != *want_status || !message.contains(want_message) {
+            failures.push(format!(
+                "{name}: got {status} {message:?}, want {want_status} with {want_message:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "health.lua:\n{}", failures.join("\n"));
+}
+
+const THROTTLED: &str = "ARM throttled the request (429); retrying after 30s";
+const UNAVAILABLE: &str = "ARM answered 503 Service Unavailable; retrying with backoff";
+const RELINKING: &str = "Relinking ACS with the secondary key of acs-push-send";
+const FORBIDDEN: &str = "Azure refused Microsoft.NotificationHubs/namespaces/notificationHubs/read on the hub; grant the operator's identity read on it";
+
+#[test]
+fn health_check_maps_the_common_conditions_of_every_kind() {
+    let script = health_script();
+    let mut cases: Vec<(String, Value, &str, &str)> = Vec::new();
+    for kind in KINDS {
+        let at = |conditions: Vec<Value>| object(kind, 2, observed(conditions));
+        cases.extend([
+            (
+                format!("{kind}: no status yet"),
+                object(kind, 1, None),
+                "Progressing",
+                "Waiting for the operator",
+            ),
+            (
+                format!("{kind}: ready"),
+                at(vec![
+                    condition("Ready", "True", "Ready", "Applied and verified"),
+                    condition("Reconciling", "False", "Ready", ""),
+                    condition("Stalled", "False", "Ready", ""),
+                ]),
+                "Healthy",
+                "Applied and verified",
+            ),
+            (
+                format!("{kind}: ready for an older generation"),
+                object(
+                    kind,
+                    3,
+                    observed(vec![condition("Ready", "True", "Ready", "ok")]),
+                ),
+                "Progressing",
+                "generation 3",
+            ),
+            (
+                format!("{kind}: Reconciling=True is Progressing, not Degraded"),
+                at(vec![
+                    condition("Ready", "False", "NotLinked", "ACS is not linked yet"),
+                    condition("Reconciling", "True", "Relinking", RELINKING),
+                    condition("Stalled", "False", "Reconciling", ""),
+                ]),
+                "Progressing",
+                RELINKING,
+            ),
+            (
+                format!("{kind}: Reconciling=True without a message shows Ready's"),
+                at(vec![
+                    condition("Ready", "False", "NotLinked", "ACS is not linked yet"),
+                    condition("Reconciling", "True", "Relinking", ""),
+                ]),
+                "Progressing",
+                "NotLinked: ACS is not linked yet",
+            ),
+            (
+                format!("{kind}: Stalled=True is Degraded with what to fix"),
+                at(vec![
+                    condition("Ready", "False", "AzureForbidden", FORBIDDEN),
+                    condition("Reconciling", "False", "Stalled", ""),
+                    condition("Stalled", "True", "AzureForbidden", FORBIDDEN),
+                ]),
+                "Degraded",
+                FORBIDDEN,
+            ),
+            (
+                format!("{kind}: Stalled=True wins over Reconciling=True"),
+                at(vec![
+                    condition(
+                        "Ready",
+                        "False",
+                        "Conflict",
+                        "another object manages this hub",
+                    ),
+                    condition("Reconciling", "True", "Retrying", "retrying"),
+                    condition(
+                        "Stalled",
+                        "True",
+                        "Conflict",
+                        "another object manages this hub",
+                    ),
+                ]),
+                "Degraded",
+                "Conflict: another object manages this hub",
+            ),
+            (
+                format!("{kind}: Stalled=True and Ready without a message"),
+                at(vec![
+                    json!({ "type": "Ready", "status": "False", "reason": "HubNotFound" }),
+                    condition("Stalled", "True", "HubNotFound", "create the hub"),
+                ]),
+                "Degraded",
+                "HubNotFound: create the hub",
+            ),
+            (
+                format!("{kind}: Azure throttling is Progressing"),
+                at(vec![condition(
+                    "Ready",
+                    "Unknown",
+                    "AzureThrottled",
+                    THROTTLED,
+                )]),
+                "Progressing",
+                THROTTLED,
+            ),
+            (
+                format!("{kind}: Azure unavailable is Progressing"),
+                at(vec![condition(
+                    "Ready",
+                    "Unknown",
+                    "AzureUnavailable",
+                    UNAVAILABLE,
+                )]),
+                "Progressing",
+                UNAVAILABLE,
+            ),
+            (
+                format!("{kind}: a failure that is no outage, without Stalled (older operator)"),
+                at(vec![condition(
+                    "Ready",
+                    "False",
+                    "AzureForbidden",
+                    FORBIDDEN,
+                )]),
+                "Degraded",
+                FORBIDDEN,
+            ),
+            (
+                format!("{kind}: Terminating, waiting for the cleanup finalizer"),
+                deleting(
+                    at(vec![condition("Ready", "True", "Ready", "ok")]),
+                    &["acspush.io/cleanup"],
+                ),
+                "Progressing",
+                "Terminating: waiting for finalizer acspush.io/cleanup (the operator ",
+            ),
+            (
+                format!("{kind}: Terminating wins over Stalled"),
+                deleting(
+                    at(vec![
+                        condition("Ready", "False", "AzureForbidden", FORBIDDEN),
+                        condition("Stalled", "True", "AzureForbidden", FORBIDDEN),
+                    ]),
+                    &["acspush.io/cleanup"],
+                ),
+                "Progressing",
+                "Terminating: waiting for finalizer acspush.io/cleanup",
+            ),
+            (
+                format!("{kind}: Terminating with another controller's finalizer too"),
+                deleting(
+                    object(kind, 1, None),
+                    &["acspush.io/cleanup", "example.com/audit"],
+                ),
+                "Progressing",
+                "waiting for finalizers acspush.io/cleanup (",
+            ),
+            (
+                format!("{kind}: Terminating, no finalizer left"),
+                deleting(object(kind, 1, None), &[]),
+                "Progressing",
+                "Terminating",
+            ),
+        ]);
+    }
+    check(&script, &cases);
+}
+
+#[test]
+fn terminating_link_names_the_finalizer_and_the_azure_cleanup() {
+    let script = health_script();
+    let obj = deleting(
+        link(2, observed(vec![condition("Ready", "True", "Ready", "ok")])),
+        &["acspush.io/cleanup"],
+    );
+    let (status, message) = health(&script, &obj);
+    assert_eq!(status, "Progressing");
+    assert_eq!(
+        message,
+        "Terminating: waiting for finalizer acspush.io/cleanup (the operator deletes the Azure access policy)"
+    );
+}
+
+#[test]
+fn propagating_is_a_link_case_only() {
+    let script = health_script();
+    let propagating = condition("Propagated", "False", "Propagating", PROPAGATING);
+    let ready = condition("Ready", "False", "Propagating", PROPAGATING);
+    let (status, _) = health(
+        &script,
+        &link(2, observed(vec![propagating.clone(), ready.clone()])),
+    );
+    assert_eq!(status, "Progressing", "a link that propagates");
+    // Another kind has no Propagated condition; one that claimed it is not waved through.
+    for kind in &KINDS[1..] {
+        let (status, message) = health(
+            &script,
+            &object(kind, 2, observed(vec![propagating.clone(), ready.clone()])),
+        );
+        assert_eq!(status, "Degraded", "{kind}: {message}");
+    }
+}
 
 #[test]
 fn health_check_maps_link_statuses_to_argo_cd_health() {
@@ -249,13 +491,18 @@ fn argocd_cm_patch_carries_the_same_script_under_the_right_key() {
     let patch: Value = serde_yaml::from_str(&text).expect("argocd-cm-patch.yaml is YAML");
     assert_eq!(patch["kind"], "ConfigMap");
     assert_eq!(patch["metadata"]["name"], "argocd-cm");
-    let embedded = patch["data"]["resource.customizations.health.acspush.io_PushNotificationLink"]
-        .as_str()
-        .expect("the health key for group acspush.io, kind PushNotificationLink");
-    assert!(
-        embedded == health_script(),
-        "deploy/argocd/argocd-cm-patch.yaml carries another script than health.lua: run hack/render-deploy.sh argocd"
-    );
+    let keys: Vec<&String> = patch["data"].as_object().expect("data").keys().collect();
+    assert_eq!(keys.len(), KINDS.len(), "one key per kind: {keys:?}");
+    for kind in KINDS {
+        let key = format!("resource.customizations.health.acspush.io_{kind}");
+        let embedded = patch["data"][&key]
+            .as_str()
+            .unwrap_or_else(|| panic!("no health key {key}"));
+        assert!(
+            embedded == health_script(),
+            "deploy/argocd/argocd-cm-patch.yaml carries another script than health.lua under {key}: run hack/render-deploy.sh argocd"
+        );
+    }
 }
 
 #[test]

@@ -51,11 +51,21 @@ fn chart_crd_template_is_the_generated_crd_wrapped() {
         ),
         "the keep annotation must hang on crds.keep"
     );
+    assert!(
+        template.contains(
+            "    helm.sh/resource-policy: keep\n    argocd.argoproj.io/sync-options: Prune=false,Delete=false\n  {{- end }}\n"
+        ),
+        "crds.keep must also stop an Argo CD prune (keep alone does not, argo-cd #17819)"
+    );
     lines.retain(|line| !line.starts_with('#'));
     let unwrapped: Vec<&str> = lines[1..lines.len() - 1]
         .iter()
         .copied()
-        .filter(|line| !line.contains("{{") && !line.contains("helm.sh/resource-policy"))
+        .filter(|line| {
+            !line.contains("{{")
+                && !line.contains("helm.sh/resource-policy")
+                && !line.contains("argocd.argoproj.io/sync-options")
+        })
         .filter(|line| *line != "  labels:" && *line != "  annotations:")
         .collect();
     let generated = read("crds/pushnotificationlinks.acspush.io.yaml");
