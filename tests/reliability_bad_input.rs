@@ -4,7 +4,7 @@
 //! holds the key).
 //!
 //! The operator turns a Secret value into a [`SecretObservation`] in
-//! `controller::observe::read_connection_string`, which also reads the Secret from the API, so it
+//! `link::observe::secrets::read_connection_string`, which also reads the Secret from the API, so it
 //! cannot be called without I/O. [`observe_secret_value`] repeats its pure part (bytes → lossy
 //! UTF-8 → trim → parse); a pure `fn secret_observation(&Secret, key) -> (SecretObservation,
 //! Option<SecretString>)` split out of it would let this test call the real code.
@@ -106,6 +106,7 @@ fn observed(secret: SecretObservation, mode: LinkMode, linked: bool, rule_name: 
         },
         acted: Default::default(),
         rivals: Vec::new(),
+        requests: Default::default(),
     }
 }
 
@@ -122,9 +123,14 @@ fn check(o: &Observed, e: &Evaluation, secrets: &[&str]) -> Result<(), TestCaseE
     let others: Vec<_> = e
         .conditions
         .iter()
-        .filter(|c| c.type_ != ConditionType::Ready.as_str())
+        .filter(|c| ConditionType::CHECKS.iter().any(|t| t.as_str() == c.type_))
         .collect();
     prop_assert_eq!(others.len(), 5);
+    prop_assert_eq!(
+        e.conditions.len(),
+        8,
+        "the checks, Ready, Reconciling, Stalled"
+    );
     prop_assert_eq!(
         ready.status == "True",
         others.iter().all(|c| c.status == "True")

@@ -11,6 +11,10 @@ pub enum ConditionType {
     Linked,
     Propagated,
     Ready,
+    /// kstatus "abnormal-true": True while the operator works toward Ready by itself.
+    Reconciling,
+    /// kstatus "abnormal-true": True when only a person can make progress.
+    Stalled,
 }
 
 impl ConditionType {
@@ -31,6 +35,8 @@ impl ConditionType {
             ConditionType::Linked => "Linked",
             ConditionType::Propagated => "Propagated",
             ConditionType::Ready => "Ready",
+            ConditionType::Reconciling => "Reconciling",
+            ConditionType::Stalled => "Stalled",
         }
     }
 }

@@ -21,3 +21,10 @@ pub const GROUP: &str = "acspush.io";
 pub const FINALIZER: &str = "acspush.io/cleanup";
 /// Field manager of every write the operator makes (status applies, finalizers, events).
 pub const FIELD_MANAGER: &str = "acs-push-operator";
+/// Annotation asking for a full read on the next pass, bypassing every cache (push credentials,
+/// key fingerprint); any new value counts, and is echoed in `status.lastHandledReconcileAt` once
+/// handled (Flux's `reconcile.fluxcd.io/requestedAt` convention).
+pub const RECONCILE_REQUESTED_AT: &str = "acspush.io/reconcile-requested-at";
+/// Annotation asking to rotate the Send key now (Manage mode, operator-owned policy); echoed in
+/// `status.lastHandledRotateAt` once handled.
+pub const ROTATE_REQUESTED_AT: &str = "acspush.io/rotate-requested-at";

@@ -20,21 +20,25 @@ impl Vocabulary for Reason {
     }
 }
 
-/// Every condition type in status order: the five checks, then `Ready`.
-pub const ALL_TYPES: [&str; 6] = [
+/// Every condition type in status order: the five checks, `Ready`, then kstatus's pair.
+pub const ALL_TYPES: [&str; 8] = [
     "HubAvailable",
     "PlatformsConfigured",
     "AccessPolicyReady",
     "Linked",
     "Propagated",
     "Ready",
+    "Reconciling",
+    "Stalled",
 ];
 
 /// `Propagating` is expected after every link, so it warns nobody; `Ready` warns only for a
-/// reason that only an Unknown condition carries.
+/// reason that only an Unknown condition carries; Reconciling and Stalled repeat Ready's reason
+/// and never warn themselves.
 pub const WARNINGS: WarningRules = WarningRules {
     summary: "Ready",
     quiet: &["Propagating"],
+    silent: &["Reconciling", "Stalled"],
 };
 
 /// An outage makes HubAvailable Unknown and Ready False.
@@ -42,6 +46,8 @@ pub const OUTAGE: OutageLayout = OutageLayout {
     types: &ALL_TYPES,
     availability: "HubAvailable",
     summary: "Ready",
+    reconciling: Some("Reconciling"),
+    stalled: Some("Stalled"),
 };
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! each `--namespace`), trimmed before caching and fed to the reflector store and the links'
 //! index, and a metadata-only watch of Secrets that wakes the links reading a changed one.
 
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use futures::{FutureExt, StreamExt, TryStreamExt, future::BoxFuture};
@@ -19,7 +20,7 @@ use tracing::warn;
 use super::context::LinkContext;
 use super::index::LinkIndex;
 use super::reconcile::{error_policy, reconcile};
-use crate::api::PushNotificationLink;
+use crate::api::{PushNotificationLink, RECONCILE_REQUESTED_AT, ROTATE_REQUESTED_AT};
 use crate::config::RunArgs;
 use crate::reconcile::context::Context;
 use crate::shutdown::stopped;
@@ -125,7 +126,9 @@ fn run_scope(
     .applied_objects()
     .inspect_ok(move |link| written_ctx.written.caught_up(link))
     .predicate_filter(
-        predicates::generation.combine(predicates::finalizers),
+        predicates::generation
+            .combine(predicates::finalizers)
+            .combine(requests),
         Default::default(),
     );
 
@@ -151,6 +154,17 @@ fn run_scope(
                 }
             }
         })
+}
+
+/// The request annotations (DESIGN §1): a new value must wake the link although its generation
+/// stays the same.
+fn requests(link: &PushNotificationLink) -> Option<u64> {
+    let annotations = link.annotations();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for key in [RECONCILE_REQUESTED_AT, ROTATE_REQUESTED_AT] {
+        annotations.get(key).hash(&mut hasher);
+    }
+    Some(hasher.finish())
 }
 
 /// Links in the Secret's namespace that read it (connection string or Azure credentials).

@@ -22,6 +22,7 @@ use crate::api::{
     PushNotificationLinkStatus, Reason,
 };
 use crate::reconcile::conditions;
+use crate::reconcile::events::EventRecord;
 
 mod baseline;
 mod checks;
@@ -38,12 +39,15 @@ use ConditionType as T;
 pub struct Evaluation {
     /// What to do now; empty at steady state and always free of writes in Observe mode.
     pub plan: Plan,
-    /// All six conditions in DESIGN order, `Ready` last, with transition times merged.
+    /// All eight conditions in DESIGN order (the five checks, `Ready`, `Reconciling`,
+    /// `Stalled`), with transition times merged.
     pub conditions: Vec<Condition>,
     /// The other status fields.
     pub status: StatusFacts,
     /// When to look again even if nothing changes: end of propagation, next rotation.
     pub requeue_at: Option<Timestamp>,
+    /// Warnings that are no condition's (a request that cannot be honoured).
+    pub warnings: Vec<EventRecord>,
 }
 
 /// Status fields besides the conditions.
@@ -64,6 +68,12 @@ pub struct StatusFacts {
     pub platforms: Option<PlatformsStatus>,
     /// When scheduled rotation last regenerated the key.
     pub key_rotated_at: Option<Timestamp>,
+    /// The hub as namespace/hub, and the ACS resource's name (for `kubectl get`).
+    pub hub: String,
+    pub communication_service_name: String,
+    /// The annotation requests handled by this pass or earlier ones.
+    pub last_handled_reconcile_at: Option<String>,
+    pub last_handled_rotate_at: Option<String>,
 }
 
 impl Evaluation {
@@ -79,6 +89,10 @@ impl Evaluation {
             access_policy: s.access_policy.clone(),
             platforms: s.platforms.clone(),
             key_rotated_at: s.key_rotated_at.map(Time),
+            hub: Some(s.hub.clone()),
+            communication_service_name: Some(s.communication_service_name.clone()),
+            last_handled_reconcile_at: s.last_handled_reconcile_at.clone(),
+            last_handled_rotate_at: s.last_handled_rotate_at.clone(),
         }
     }
 }
@@ -96,8 +110,9 @@ pub fn evaluate(o: &Observed) -> Evaluation {
     let (platforms_v, policy, linked) = if hub.is_true() {
         let platforms_v = judge_platforms(o, &names, platforms.as_ref());
         let policy = judge_policy(o, &names, &baseline, writes);
-        let rotation_due =
-            rotation_due_at(o, &baseline, &policy, writes).is_some_and(|due| due <= o.now);
+        let rotation_due = rotation_due_at(o, &baseline, &policy, writes)
+            .is_some_and(|due| due <= o.now)
+            || (rotation_requested(o) && writes && policy.usable && can_ever_rotate(o));
         let link_cause = if writes && policy.usable && o.acted.link.is_none() {
             link_cause(o, &baseline, &policy, rotation_due)
         } else {
@@ -138,9 +153,17 @@ pub fn evaluate(o: &Observed) -> Evaluation {
         None => Verdict::new(T::Ready, True, Reason::Ready, msg::ready(&names)),
         Some(first) => Verdict::new(T::Ready, False, first.reason, first.message.clone()),
     };
-    let verdicts: Vec<Verdict> = checks.into_iter().chain([ready]).collect();
+    let (reconciling, stalled) = progress(&ready, &plan);
+    let verdicts: Vec<Verdict> = checks
+        .into_iter()
+        .chain([ready, reconciling, stalled])
+        .collect();
     let conditions = conditions::merge(&o.previous.conditions, &verdicts, o.generation, o.now);
 
+    let mut warnings = Vec::new();
+    if o.requests.rotate.is_some() && !can_ever_rotate(o) {
+        warnings.push(msg::rotation_not_possible(&names, o.spec.mode));
+    }
     let status = status_facts(o, &baseline, policy.as_ref(), platforms);
     let next_rotation = policy
         .as_ref()
@@ -154,7 +177,42 @@ pub fn evaluate(o: &Observed) -> Evaluation {
         conditions,
         status,
         requeue_at,
+        warnings,
     }
+}
+
+/// Reconciling and Stalled, kstatus's abnormal-true pair: Reconciling while the operator works
+/// toward Ready by itself (a planned write, propagation), Stalled when it is not Ready and nothing
+/// the operator does will change that (a person must fix what Ready names). An outage pass is
+/// Reconciling too; it is reported by `outage`, not here.
+fn progress(ready: &Verdict, plan: &Plan) -> (Verdict, Verdict) {
+    let working = !ready.is_true() && (plan.has_writes() || ready.reason == Reason::Propagating);
+    let stalled = !ready.is_true() && !working;
+    let r = ready.reason;
+    (
+        Verdict::new(
+            T::Reconciling,
+            if working { True } else { False },
+            r,
+            msg::reconciling(working, ready),
+        ),
+        Verdict::new(
+            T::Stalled,
+            if stalled { True } else { False },
+            r,
+            msg::stalled(stalled, working, ready),
+        ),
+    )
+}
+
+/// A rotation the user asked for (`acspush.io/rotate-requested-at`) and this pass has not done.
+fn rotation_requested(o: &Observed) -> bool {
+    o.requests.rotate.is_some() && o.acted.key_rotated_at.is_none()
+}
+
+/// Only a Manage link with an operator-owned policy rotates its key.
+fn can_ever_rotate(o: &Observed) -> bool {
+    o.spec.mode == LinkMode::Manage && o.spec.policy_source.owned_name().is_some()
 }
 
 /// The older Manage-mode link that owns the ACS resource, when this one is Manage too.
@@ -218,7 +276,21 @@ fn status_facts(
     let propagated_at = base
         .linked_at
         .and_then(|at| at.checked_add(o.propagation_window).ok());
+    let rotate_handled = o.acted.key_rotated_at.is_some() || !can_ever_rotate(o);
     StatusFacts {
+        hub: format!("{}/{}", o.spec.hub.namespace(), o.spec.hub.hub()),
+        communication_service_name: o.spec.communication_service.name().to_owned(),
+        last_handled_reconcile_at: o
+            .requests
+            .reconcile
+            .clone()
+            .or_else(|| o.previous.last_handled_reconcile_at.clone()),
+        last_handled_rotate_at: o
+            .requests
+            .rotate
+            .clone()
+            .filter(|_| rotate_handled)
+            .or_else(|| o.previous.last_handled_rotate_at.clone()),
         observed_generation: o.generation,
         linked_hub_id,
         linked_at: base.linked_at,

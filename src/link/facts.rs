@@ -8,7 +8,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use super::spec::{DesiredLink, LinkRef};
+use super::spec::{DesiredLink, LinkRef, Requests};
 use crate::api::PushNotificationLinkStatus;
 use crate::azure::connection_string::{ConnectionString, ConnectionStringError};
 use crate::azure::ids::NotificationHubId;
@@ -50,6 +50,8 @@ pub struct Observed {
     pub acted: ActOutcomes,
     /// Other PushNotificationLinks whose spec names the same ACS resource (not this one).
     pub rivals: Vec<LinkRef>,
+    /// What the user asked for through annotations and no pass has handled yet.
+    pub requests: Requests,
 }
 
 /// The outcome of GET on the hub (and its namespace when the hub is missing).

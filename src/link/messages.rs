@@ -463,6 +463,46 @@ pub(super) fn ready(n: &Names) -> String {
     )
 }
 
+/// Reconciling's message: what the operator is working on, or that it is not working.
+pub(super) fn reconciling(working: bool, ready: &Verdict) -> String {
+    if working {
+        format!(
+            "The operator is working toward Ready by itself: {}",
+            ready.message
+        )
+    } else if ready.is_true() {
+        "Nothing in progress: the link is Ready".to_owned()
+    } else {
+        "Nothing in progress: the operator cannot make progress by itself (see Stalled)".to_owned()
+    }
+}
+
+/// Stalled's message: what a person must fix, or why nobody needs to.
+pub(super) fn stalled(stalled: bool, working: bool, ready: &Verdict) -> String {
+    if stalled {
+        format!("Only a person can fix this: {}", ready.message)
+    } else if working {
+        "Not stalled: the operator is working toward Ready (see Reconciling)".to_owned()
+    } else {
+        "Not stalled: the link is Ready".to_owned()
+    }
+}
+
+/// The Warning when `acspush.io/rotate-requested-at` asks a link that cannot rotate.
+pub(super) fn rotation_not_possible(n: &Names, mode: LinkMode) -> EventRecord {
+    let why = match mode {
+        LinkMode::Observe => "the link is in Observe mode and never writes to Azure",
+        LinkMode::Manage => "the link uses a connection string you own (connectionStringSecretRef)",
+    };
+    EventRecord::warning(
+        "RotationNotPossible",
+        format!(
+            "acspush.io/rotate-requested-at asks to rotate the key of the link to hub {}, but {why}; rotate the key yourself and update the Secret, or use an operator-owned policy in Manage mode",
+            n.hub
+        ),
+    )
+}
+
 /// The Normal event for an action carried out; `linked` is the Linked condition's new message.
 pub(super) fn action_event(action: &Action, linked: &str) -> Option<EventRecord> {
     match action {

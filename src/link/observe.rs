@@ -19,7 +19,7 @@ use super::facts::{
     RuleObservation, SecretObservation,
 };
 use super::readings::HubKey;
-use super::spec::{DesiredLink, PolicySource, link_ref};
+use super::spec::{DesiredLink, PolicySource, link_ref, requests};
 use crate::api::{ConditionType, LinkMode, PushNotificationLink, Reason};
 use crate::azure::client::ArmClient;
 use crate::azure::error::{ArmError, ErrorClass, NotFoundKind};
@@ -99,8 +99,11 @@ pub async fn observe(
         acs: AcsObservation::NotRead,
         acted: Default::default(),
         rivals,
+        requests: requests(link),
         spec,
     };
+    // A reconcile request makes this pass a full read that trusts no cache (DESIGN §1).
+    let fresh = observed.requests.reconcile.is_some();
 
     let arm = match shared
         .azure
@@ -114,7 +117,7 @@ pub async fn observe(
         }
     };
 
-    if let Some(rule) = propagation_only(&observed, resync_of(ctx)) {
+    if let Some(rule) = propagation_only(&observed, resync_of(ctx)).filter(|_| !fresh) {
         observed.rule = RuleObservation::Present(rule);
         observed.acs = read_acs(&arm, &observed).await?;
         return Ok(Gathered::cut_short(observed, Some(arm), hub_key));
@@ -131,8 +134,12 @@ pub async fn observe(
     };
 
     let hub_revision = hub.revision();
-    if pns_due(&observed.previous, &hub_revision, now) {
-        observed.pns = match ctx.hubs.pns(&hub_key, &hub_revision, now) {
+    if fresh || pns_due(&observed.previous, &hub_revision, now) {
+        let shared_reading = ctx
+            .hubs
+            .pns(&hub_key, &hub_revision, now)
+            .filter(|_| !fresh);
+        observed.pns = match shared_reading {
             Some(shared) => shared,
             None => {
                 let read = read_pns(&arm, &hub_id, &hub_revision).await?;
@@ -164,11 +171,17 @@ pub async fn observe(
                 let mut facts = RuleFacts::from_rule(&found, None);
                 // A moved revision is a regenerated key or only a rights change: the keys tell
                 // which (and an owned policy's relink needs them anyway).
-                if revision_moved(&observed, &facts) {
-                    let keys = ctx
-                        .hubs
-                        .keys_or_list(&arm, (&hub_id, &hub_key), &rule, &facts.revision, now)
-                        .await?;
+                if fresh || revision_moved(&observed, &facts) {
+                    let keys = if fresh {
+                        let keys = arm.list_keys(&hub_id, &rule).await?;
+                        ctx.hubs
+                            .remember_keys(&hub_key, &rule, &facts.revision, now, &keys);
+                        keys
+                    } else {
+                        ctx.hubs
+                            .keys_or_list(&arm, (&hub_id, &hub_key), &rule, &facts.revision, now)
+                            .await?
+                    };
                     facts.key_fingerprint = fingerprint_in_use(&observed.secret, &keys);
                     // Only a link uses them; Observe mode drops them right away.
                     if observed.spec.mode == LinkMode::Manage

@@ -84,6 +84,7 @@ async fn pass(
     let status = last.to_status();
     let mut events = transition_events(&previous.conditions, &status.conditions, &acted.done);
     events.extend(acted.warnings);
+    events.extend(last.warnings);
     report(ctx, link, &status, &events).await?;
     Ok(next_visit(ctx.shared.settings.resync, now, last.requeue_at))
 }

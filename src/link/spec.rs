@@ -1,11 +1,13 @@
 //! The spec as its own pure step: a `PushNotificationLink`'s spec parsed into what decides the
-//! diagnosis ([`DesiredLink`]), or why it cannot be used ([`InvalidSpec`]). No Context, no I/O.
+//! diagnosis ([`DesiredLink`]), or why it cannot be used ([`InvalidSpec`]), and the requests its
+//! annotations make ([`Requests`]). No Context, no I/O.
 
 use jiff::{SignedDuration, Timestamp};
 use kube::ResourceExt;
 
 use crate::api::{
     DEFAULT_ACCESS_POLICY_NAME, DeletionPolicy, LinkMode, Platform, PushNotificationLink,
+    RECONCILE_REQUESTED_AT, ROTATE_REQUESTED_AT,
 };
 use crate::azure::ids::{CommunicationServiceId, IdParseError, NotificationHubId};
 use crate::duration::parse_duration;
@@ -148,5 +150,37 @@ pub fn link_ref(link: &PushNotificationLink, now: Timestamp) -> LinkRef {
             .as_ref()
             .map_or(now, |t| t.0),
         mode: link.spec.mode,
+    }
+}
+
+/// Requests made through the annotations of DESIGN §1, not yet handled: each holds the
+/// annotation's value, which status echoes once a pass has handled it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Requests {
+    /// `acspush.io/reconcile-requested-at`: this pass read everything, bypassing every cache.
+    pub reconcile: Option<String>,
+    /// `acspush.io/rotate-requested-at`: rotate the Send key now.
+    pub rotate: Option<String>,
+}
+
+/// The annotation requests no pass has handled yet: an annotation whose value differs from the
+/// one status echoes.
+pub fn requests(link: &PushNotificationLink) -> Requests {
+    let status = link.status.as_ref();
+    let pending = |annotation: &str, handled: Option<&String>| {
+        link.annotations()
+            .get(annotation)
+            .filter(|value| !value.is_empty() && Some(*value) != handled)
+            .cloned()
+    };
+    Requests {
+        reconcile: pending(
+            RECONCILE_REQUESTED_AT,
+            status.and_then(|s| s.last_handled_reconcile_at.as_ref()),
+        ),
+        rotate: pending(
+            ROTATE_REQUESTED_AT,
+            status.and_then(|s| s.last_handled_rotate_at.as_ref()),
+        ),
     }
 }

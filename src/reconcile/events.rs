@@ -52,6 +52,9 @@ pub struct WarningRules {
     pub summary: &'static str,
     /// False reasons that are expected and warn nobody (a link's `Propagating`).
     pub quiet: &'static [&'static str],
+    /// Conditions that never warn and never cover the summary's reason (kstatus's Reconciling
+    /// and Stalled repeat the summary's reason).
+    pub silent: &'static [&'static str],
 }
 
 /// Appends a Warning for each False reason of `next` that was not already False with that reason
@@ -70,7 +73,11 @@ pub fn warn_on_transitions(
                 .iter()
                 .any(|p| p.type_ == c.type_ && p.status == c.status && p.reason == c.reason)
     };
-    let checks = next.iter().filter(|c| c.type_ != rules.summary);
+    let speaks = |c: &&Condition| !rules.silent.contains(&c.type_.as_str());
+    let checks = next
+        .iter()
+        .filter(speaks)
+        .filter(|c| c.type_ != rules.summary);
     for c in checks.filter(newly_false) {
         if !events
             .iter()
@@ -80,7 +87,7 @@ pub fn warn_on_transitions(
         }
     }
     if let Some(summary) = find(next, rules.summary).filter(|c| newly_false(c)) {
-        let covered = next.iter().any(|c| {
+        let covered = next.iter().filter(speaks).any(|c| {
             c.type_ != summary.type_
                 && c.status == ConditionStatus::False.as_str()
                 && c.reason == summary.reason

@@ -45,10 +45,14 @@ pub struct OutageLayout {
     pub availability: &'static str,
     /// The summary condition (`Ready`, False during an outage).
     pub summary: &'static str,
+    /// kstatus's abnormal-true pair, when the kind has it: Reconciling True (the operator
+    /// retries by itself) and Stalled False during an outage.
+    pub reconciling: Option<&'static str>,
+    pub stalled: Option<&'static str>,
 }
 
-/// `previous` with the availability condition Unknown and the summary False for `outage`, every
-/// other condition kept as last observed (with its own generation: it was not re-observed), or
+/// `previous` with the availability condition Unknown, the summary False, Reconciling True and
+/// Stalled False for `outage`, every other condition kept as last observed (with its own generation: it was not re-observed), or
 /// Unknown, waiting, when there is none yet.
 pub fn outage_conditions(
     previous: &[Condition],
@@ -74,9 +78,17 @@ pub fn outage_conditions(
         .iter()
         .map(|&ty| {
             let kept = find(previous, ty);
+            let rewritten = ty == layout.availability
+                || ty == layout.summary
+                || Some(ty) == layout.reconciling
+                || Some(ty) == layout.stalled;
             let (status, why, text) = if ty == layout.availability {
                 (ConditionStatus::Unknown, reason, message.as_str())
             } else if ty == layout.summary {
+                (ConditionStatus::False, reason, message.as_str())
+            } else if Some(ty) == layout.reconciling {
+                (ConditionStatus::True, reason, message.as_str())
+            } else if Some(ty) == layout.stalled {
                 (ConditionStatus::False, reason, message.as_str())
             } else if let Some(kept) = kept {
                 let status = super::conditions::status_of(kept);
@@ -85,7 +97,7 @@ pub fn outage_conditions(
                 (ConditionStatus::Unknown, reason, waiting.as_str())
             };
             let mut c = condition(previous, ty, status, why, text, generation, now);
-            if let Some(kept) = kept.filter(|_| ty != layout.availability && ty != layout.summary) {
+            if let Some(kept) = kept.filter(|_| !rewritten) {
                 c.observed_generation = kept.observed_generation;
             }
             c

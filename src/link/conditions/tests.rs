@@ -4,7 +4,11 @@ use super::*;
 fn the_string_tables_spell_the_vocabulary() {
     let spelled: Vec<&str> = ConditionType::CHECKS
         .iter()
-        .chain([&ConditionType::Ready])
+        .chain([
+            &ConditionType::Ready,
+            &ConditionType::Reconciling,
+            &ConditionType::Stalled,
+        ])
         .map(|t| t.as_str())
         .collect();
     assert_eq!(spelled, ALL_TYPES);

@@ -4,8 +4,10 @@
 
 mod flows;
 mod observe_mode;
+mod progress;
 mod propagation_only;
 mod properties;
+mod requests;
 mod stale_policy;
 mod table;
 
@@ -136,6 +138,7 @@ fn healthy() -> Observed {
         acs: AcsObservation::Found { linked_hub: Some(our_hub()), modified_at: Some(linked_at) },
         acted: Default::default(),
         rivals: vec![],
+        requests: Default::default(),
     }
 }
 
@@ -247,16 +250,34 @@ fn next_pass(o: &Observed, e: &Evaluation, later: SignedDuration) -> Observed {
     next
 }
 
-/// What holds for every evaluation: six conditions in order, generation, Ready rule, no key
-/// material, no writes in Observe mode or in conflict.
+/// What holds for every evaluation: eight conditions in order, generation, Ready rule, exactly
+/// one of Ready, Reconciling and Stalled True, no key material, no writes in Observe mode or in
+/// conflict.
 fn assert_invariants(o: &Observed, e: &Evaluation) {
     let types: Vec<&str> = e.conditions.iter().map(|c| c.type_.as_str()).collect();
     let expected: Vec<&str> = ConditionType::CHECKS
         .iter()
-        .chain([&T::Ready])
+        .chain([&T::Ready, &T::Reconciling, &T::Stalled])
         .map(|t| t.as_str())
         .collect();
     assert_eq!(types, expected);
+    let trues: Vec<&str> = [T::Ready, T::Reconciling, T::Stalled]
+        .into_iter()
+        .filter(|t| cond(e, *t).status == "True")
+        .map(|t| t.as_str())
+        .collect();
+    assert_eq!(
+        trues.len(),
+        1,
+        "exactly one of Ready, Reconciling, Stalled: {trues:?}"
+    );
+    for t in [T::Reconciling, T::Stalled] {
+        assert_eq!(
+            cond(e, t).reason,
+            cond(e, T::Ready).reason,
+            "{t} repeats Ready's reason"
+        );
+    }
     assert!(
         e.conditions
             .iter()

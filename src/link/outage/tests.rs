@@ -70,6 +70,14 @@ fn throttling_turns_ready_false_and_keeps_the_rest() {
         linked.last_transition_time,
         Time(ts("2026-11-29T09:00:00Z"))
     );
+    // kstatus: InProgress (the operator retries by itself), not Failed.
+    let reconciling = find(&s.conditions, ConditionType::Reconciling).unwrap();
+    assert_eq!(
+        (reconciling.status.as_str(), reconciling.reason.as_str()),
+        ("True", "AzureThrottled")
+    );
+    let stalled = find(&s.conditions, ConditionType::Stalled).unwrap();
+    assert_eq!(stalled.status, "False");
 }
 
 #[test]
@@ -82,9 +90,16 @@ fn a_new_link_gets_every_condition_waiting() {
         1,
         ts("2026-11-29T10:00:00Z"),
     );
-    assert_eq!(s.conditions.len(), 6);
+    assert_eq!(s.conditions.len(), 8);
     assert!(s.conditions.iter().all(|c| c.reason == "AzureUnavailable"));
-    assert!(s.conditions.iter().all(|c| c.status != "True"));
+    // The operator retries by itself: Reconciling, nothing else True.
+    let trues: Vec<&str> = s
+        .conditions
+        .iter()
+        .filter(|c| c.status == "True")
+        .map(|c| c.type_.as_str())
+        .collect();
+    assert_eq!(trues, ["Reconciling"]);
 }
 
 #[test]
