@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use acs_push_operator::config::RunArgs;
 use acs_push_operator::runtime;
 use acs_push_operator::telemetry::logging;
-use clap::{Parser, Subcommand};
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser, Subcommand};
 
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
@@ -49,6 +50,10 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => *args,
         None => cli.run,
     };
+    if let Err(e) = args.validate() {
+        // Like any other bad flag: clap's message and exit status, before anything starts.
+        Cli::command().error(ErrorKind::ArgumentConflict, e).exit();
+    }
     logging::init(args.log_format);
     // kube brings rustls with ring, azure_core with aws-lc-rs: with both linked, rustls cannot
     // pick a process default, so choose one before the first TLS client is built.
