@@ -384,3 +384,112 @@ async fn two_replicas_only_the_leader_acts_and_the_other_takes_over() {
         finished.as_secs_f64()
     );
 }
+
+/// How long the standby may take to lead and link after SIGTERM to the leader: far below the
+/// 60 s lease, so that only a released Lease lets the test pass.
+const TAKEOVER_DEADLINE: Duration = Duration::from_secs(20);
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs local control plane (hack/control-plane.sh)"]
+async fn sigterm_on_the_leader_releases_the_lease_and_the_standby_takes_over_at_once() {
+    let stack = stack(options).await;
+    let mut guard = Fleet::exclusive(stack).await;
+    let fleet = guard.as_mut().expect("fleet");
+    let portal = Portal::new(stack).await;
+    let ns = TestNamespace::new("release").await;
+    let lease = "acs-push-operator-release";
+    // A lease far longer than the deadline: a standby that had to wait for it to expire fails.
+    let long_lease = ["--lease-duration", "60s", "--lease-grace", "10s"];
+    fleet.primary.kill().await;
+    fleet
+        .start_replica_with("replica-a", &ns.name, lease, &long_lease)
+        .await;
+    let led = support::wait_for(
+        || async {
+            let l = holder(&ns, lease).await?;
+            (holder_identity(&l).as_deref() == Some("replica-a")).then_some(l)
+        },
+        PATIENCE,
+    )
+    .await
+    .expect("replica-a leads");
+    let spec = led.spec.clone().expect("lease spec");
+    assert_eq!(
+        spec.lease_duration_seconds,
+        Some(60),
+        "--lease-duration reaches the Lease"
+    );
+    fleet
+        .start_replica_with("replica-b", &ns.name, lease, &long_lease)
+        .await;
+    // The leader works while the standby waits.
+    let first = Resources::new("rela");
+    portal.create_all(&first).await;
+    apply(&ns, &link_yaml("chat", &first, "")).await;
+    wait_condition(stack, &ns, "chat", "Ready", "True", "Ready").await;
+    assert_eq!(
+        holder(&ns, lease).await.as_ref().and_then(holder_identity),
+        Some("replica-a".to_owned()),
+        "replica-a still leads"
+    );
+    let second = Resources::new("relb");
+    portal.create_all(&second).await;
+
+    // Kubernetes stops the leader's pod (rolling update, drain); work arrives meanwhile.
+    fleet.replica("replica-a").terminate();
+    let termed = Instant::now();
+    apply(&ns, &link_yaml("chat2", &second, "")).await;
+    let taken = support::wait_for(
+        || async {
+            let l = holder(&ns, lease).await?;
+            (holder_identity(&l).as_deref() == Some("replica-b")).then_some(l)
+        },
+        TAKEOVER_DEADLINE,
+    )
+    .await;
+    let takeover = termed.elapsed();
+    let now = holder(&ns, lease).await.and_then(|l| l.spec);
+    assert!(
+        taken.is_ok(),
+        "replica-b did not take the Lease within {TAKEOVER_DEADLINE:?} of SIGTERM to the leader \
+         (lease duration 60s: was it released?); Lease now {now:?}\n--- replica-a ---\n{}\n--- replica-b ---\n{}",
+        fleet.replica("replica-a").log_tail(20),
+        fleet.replica("replica-b").log_tail(20)
+    );
+    let remaining = TAKEOVER_DEADLINE.saturating_sub(termed.elapsed());
+    let ready = support::wait_for(
+        || async {
+            let link = get_link(&ns, "chat2").await?;
+            let c = condition(&link, "Ready")?;
+            (c.status == "True" && c.observed_generation == link.metadata.generation).then_some(())
+        },
+        remaining,
+    )
+    .await;
+    let finished = termed.elapsed();
+    assert!(
+        ready.is_ok(),
+        "chat2 was not Ready within {TAKEOVER_DEADLINE:?} of SIGTERM to the leader; status {:?}\n--- replica-b ---\n{}",
+        get_link(&ns, "chat2").await.and_then(|l| l.status),
+        fleet.replica("replica-b").log_tail(40)
+    );
+    let on_acs = portal.linked_hub(&second).await.expect("ACS linked");
+    assert!(on_acs.eq_ignore_ascii_case(&second.hub_id()), "{on_acs}");
+
+    // The old leader shut down cleanly, releasing the Lease rather than leaving it to expire.
+    let a = fleet.replica("replica-a");
+    let status = a.wait_exit(PATIENCE).await.expect("our child");
+    assert!(status.success(), "replica-a exited with {status}");
+    assert!(
+        a.log().contains("released the leader lease"),
+        "{}",
+        a.log_tail(20)
+    );
+    let spec = taken.expect("checked above").spec.expect("lease spec");
+    assert!(spec.lease_transitions.unwrap_or(0) >= 2, "{spec:?}");
+    eprintln!(
+        "FIGURES graceful leader handover: lease 60s; replica-b held the Lease {:.1}s after SIGTERM to replica-a and had chat2 Ready {:.1}s after it",
+        takeover.as_secs_f64(),
+        finished.as_secs_f64()
+    );
+}

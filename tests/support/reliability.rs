@@ -200,6 +200,36 @@ impl Proc {
         }
     }
 
+    /// SIGTERM, as Kubernetes stops a pod: the process finishes what it does and exits.
+    pub fn terminate(&self) {
+        self.signal("TERM");
+    }
+
+    /// Waits until the process has exited (after [`Proc::terminate`]) and returns its exit
+    /// status (`None` for the adopted process, which is not our child). Panics after
+    /// `patience`.
+    pub async fn wait_exit(&mut self, patience: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + patience;
+        loop {
+            if let Some(child) = self.child.as_mut() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    return Some(status);
+                }
+            } else if !self.alive() {
+                return None;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} (pid {}) still runs {patience:?} later; log {}:\n{}",
+                self.name,
+                self.pid,
+                self.log_path.display(),
+                self.log_tail(40)
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// The log so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()
@@ -351,17 +381,29 @@ impl Fleet {
     /// (POD_NAME), its own metrics port and log. Waits for `/healthz` only: a follower is not
     /// ready until it leads.
     pub async fn start_replica(&mut self, name: &str, namespace: &str, lease: &str) -> usize {
+        self.start_replica_with(name, namespace, lease, &[]).await
+    }
+
+    /// [`Fleet::start_replica`] with more flags (e.g. `--lease-duration 60s`).
+    pub async fn start_replica_with(
+        &mut self,
+        name: &str,
+        namespace: &str,
+        lease: &str,
+        extra_args: &[&str],
+    ) -> usize {
         let port = free_port();
         let log = self
             .dir
             .join(format!("{}-{name}-{namespace}.log", std::process::id()));
-        let args = [
+        let mut args = vec![
             "--leader-election".to_owned(),
             "--lease-namespace".to_owned(),
             namespace.to_owned(),
             "--lease-name".to_owned(),
             lease.to_owned(),
         ];
+        args.extend(extra_args.iter().map(|a| (*a).to_owned()));
         let mut replica = self
             .recipe
             .spawn(name, &log, Some(port), &args, &[("POD_NAME", name)])
