@@ -75,10 +75,34 @@ impl ReconcileError {
     }
 }
 
-/// 5 s, 10 s, 20 s … capped at 5 min: never a tight loop, never forgotten.
-pub fn backoff(attempt: u32) -> Duration {
+/// The backoff before jitter: 5 s, 10 s, 20 s … capped at 5 min (never a tight loop, never
+/// forgotten).
+pub const BACKOFF_FIRST: Duration = Duration::from_secs(5);
+/// The longest backoff before jitter.
+pub const BACKOFF_CAP: Duration = Duration::from_secs(300);
+/// How far a drawn backoff strays from its base, either way (±20 %): thousands of links failing
+/// together (a hub's outage) spread their retries instead of returning in lockstep.
+pub const BACKOFF_JITTER: f64 = 0.2;
+/// No backoff is shorter.
+const BACKOFF_FLOOR: Duration = Duration::from_secs(1);
+
+/// The backoff before jitter for the `attempt`-th consecutive failure (starting at 1).
+pub fn backoff_base(attempt: u32) -> Duration {
     let exp = attempt.saturating_sub(1).min(6);
-    Duration::from_secs(5u64 << exp).min(Duration::from_secs(300))
+    (BACKOFF_FIRST * (1u32 << exp)).min(BACKOFF_CAP)
+}
+
+/// The wait after the `attempt`-th consecutive failure: [`backoff_base`] times a random factor
+/// in `1 ± BACKOFF_JITTER`, never below 1 s.
+pub fn backoff(attempt: u32) -> Duration {
+    jittered(backoff_base(attempt), &mut rand::rng())
+}
+
+fn jittered(base: Duration, rng: &mut impl rand::Rng) -> Duration {
+    let factor = rng.random_range(1.0 - BACKOFF_JITTER..=1.0 + BACKOFF_JITTER);
+    // Whole milliseconds: fine enough to spread retries, and readable in logs.
+    let millis = (base.as_secs_f64() * factor * 1000.0).round() as u64;
+    Duration::from_millis(millis).max(BACKOFF_FLOOR)
 }
 
 #[cfg(test)]
