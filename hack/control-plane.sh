@@ -61,6 +61,46 @@ k8s_ldflags() {
 	printf '%s' "$flags"
 }
 
+# The Kubernetes version a released helm assumes without --kube-version: helm's Makefile takes it
+# from the client-go it is built with (v0.37.x -> v1.37.0).
+helm_kube_version() {
+	local client_go minor
+	client_go=$(awk '$1 == "k8s.io/client-go" { print $2; exit }' "$REPO/hack/helm/go.mod")
+	[[ $client_go =~ ^v0\.([0-9]+)\. ]] || die "no k8s.io/client-go version in hack/helm/go.mod"
+	minor=${BASH_REMATCH[1]}
+	printf 'v1.%s.0' "$minor"
+}
+
+# helm_ldflags KUBE_VERSION: the -X flags of helm's Makefile (version, and the default kube version
+# of `helm template` and `helm lint`), so our helm behaves like a released one.
+helm_ldflags() {
+	local kube=${1#v} major minor
+	major=${kube%%.*}
+	minor=${kube#*.}
+	minor=${minor%%.*}
+	local flags="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+	flags+=" -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+	local pkg
+	for pkg in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+		flags+=" -X $pkg.k8sVersionMajor=$major -X $pkg.k8sVersionMinor=$minor"
+	done
+	printf '%s' "$flags"
+}
+
+# helm_default_kube_version FILE: what `helm template` renders for .Capabilities.KubeVersion when
+# no --kube-version is given (empty when FILE is missing or fails). Builds before the Kubernetes
+# ldflags said v1.20.0.
+helm_default_kube_version() {
+	[[ -x $1 ]] || return 0
+	local chart
+	chart=$(mktemp -d)
+	mkdir -p "$chart/templates"
+	printf 'apiVersion: v2\nname: probe\nversion: 0.0.1\n' >"$chart/Chart.yaml"
+	printf '# {{ .Capabilities.KubeVersion.Version }}\n' >"$chart/templates/probe.yaml"
+	"$1" template probe "$chart" 2>/dev/null | sed -n 's/^# \(v[0-9].*\)$/\1/p' || true
+	rm -rf "$chart"
+}
+
 # has_version FILE EXPECTED ARGS...: FILE exists and `FILE ARGS...` prints EXPECTED somewhere.
 has_version() {
 	local file=$1 expected=$2
@@ -151,9 +191,14 @@ ensure_binaries() {
 		go_build "$REPO/hack/k8s" k8s.io/kubernetes/cmd/kube-apiserver "$BIN/kube-apiserver" "$k8s_flags"
 	has_version "$BIN/kubectl" "Client Version: $K8S_VERSION" version --client ||
 		go_build "$REPO/hack/k8s" k8s.io/kubernetes/cmd/kubectl "$BIN/kubectl" "$k8s_flags"
-	has_version "$BIN/helm" "$HELM_VERSION" version --template '{{.Version}}' ||
-		go_build "$REPO/hack/helm" helm.sh/helm/v3/cmd/helm "$BIN/helm" \
-			"-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+	local helm_kube
+	helm_kube=$(helm_kube_version)
+	if ! has_version "$BIN/helm" "$HELM_VERSION" version --template '{{.Version}}' ||
+		[[ $(helm_default_kube_version "$BIN/helm") != "$helm_kube" ]]; then
+		go_build "$REPO/hack/helm" helm.sh/helm/v3/cmd/helm "$BIN/helm" "$(helm_ldflags "$helm_kube")"
+		[[ $(helm_default_kube_version "$BIN/helm") == "$helm_kube" ]] ||
+			die "the helm built from hack/helm does not default to Kubernetes $helm_kube; check helm_ldflags"
+	fi
 	ensure_etcd
 	ensure_kstatus
 
@@ -353,6 +398,25 @@ apply_crds() {
 	done
 	kubectl_ apply --server-side --force-conflicts --field-manager=control-plane.sh -f "$REPO/crds/" >&2
 	kubectl_ wait --for=condition=Established --timeout=60s -f "$REPO/crds/" >&2
+	wait_for_discovery
+}
+
+# Established is not enough: the aggregated discovery document that kubectl, helm and kube-rs
+# read lags a little behind, and a test that starts right after `up` would see "the server
+# doesn't have a resource type". Wait until discovery serves every CRD in crds/.
+wait_for_discovery() {
+	local expected missing served deadline=$((SECONDS + 60))
+	expected=$(kubectl_ get -f "$REPO/crds/" \
+		-o jsonpath='{range .items[*]}{.spec.names.plural}.{.spec.group}{"\n"}{end}') ||
+		die "cannot read back the CRDs of $REPO/crds/"
+	while :; do
+		served=$(kubectl_ api-resources -o name 2>/dev/null || true)
+		missing=$(comm -23 <(sort <<<"$expected") <(sort <<<"$served"))
+		[[ -z $missing ]] && return 0
+		((SECONDS < deadline)) ||
+			die "the API server does not serve $(tr '\n' ' ' <<<"$missing")60 s after the CRDs were established; see $STATE/kube-apiserver.log"
+		sleep 0.2
+	done
 }
 
 # watch PID START_TIME: runs detached; tears the control plane down once PID is gone (or was
