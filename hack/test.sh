@@ -4,7 +4,36 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*" >&2; }
+# Each step prints how long the previous one took; the total comes at the end, on failure too
+# (CI must stay under 45 minutes on a fresh machine: a cold Go build of kube-apiserver is ~10).
+STARTED=$SECONDS
+STEP_STARTED=$SECONDS
+STEP_NAME=""
+end_step() {
+	[[ -n $STEP_NAME ]] && printf '<== %s: %d s\n' "$STEP_NAME" "$((SECONDS - STEP_STARTED))" >&2
+	STEP_NAME=""
+}
+step() {
+	end_step
+	STEP_NAME=$*
+	STEP_STARTED=$SECONDS
+	printf '\n==> %s\n' "$*" >&2
+}
+finish() {
+	local rc=$?
+	local failed=${STEP_NAME:+ (failed in: $STEP_NAME)}
+	end_step
+	local total=$((SECONDS - STARTED))
+	if ((total > ${ACS_PUSH_CI_BUDGET_MIN:-45} * 60)); then
+		printf '\n==> warning: over the CI budget of %d min; see the step times above\n' "${ACS_PUSH_CI_BUDGET_MIN:-45}" >&2
+	fi
+	if ((rc == 0)); then
+		printf '\n==> all steps passed in %d min %02d s\n' "$((total / 60))" "$((total % 60))" >&2
+	else
+		printf '\n==> FAILED (exit %d) after %d min %02d s%s\n' "$rc" "$((total / 60))" "$((total % 60))" "$failed" >&2
+	fi
+}
+trap finish EXIT
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
