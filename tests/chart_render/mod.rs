@@ -1,5 +1,10 @@
 //! The chart as `helm template` renders it: lint, least-privilege RBAC, the pod's hardening, the
-//! operator's flags, and the settings the chart refuses. Needs helm from `hack/control-plane.sh`.
+//! operator's flags, and the settings the chart refuses. `values`: what platform teams set (pod
+//! and Deployment settings, proxies, leader-election timing, workload identity, the notes);
+//! `roles`: the aggregated roles for people. Needs helm from `hack/control-plane.sh`.
+
+mod roles;
+mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -315,13 +320,15 @@ fn the_pod_is_hardened_and_gets_the_operator_flags() {
 
 #[test]
 #[ignore = "needs helm from hack/control-plane.sh (builds it from source on first use)"]
-fn workload_identity_annotates_the_service_account_and_labels_the_pod() {
+fn workload_identity_with_the_webhook_annotates_the_service_account_and_labels_the_pod() {
     let docs = documents(&render(
         "op",
         "ops",
         &[
             "--set",
             "workloadIdentity.enabled=true",
+            "--set",
+            "workloadIdentity.webhook=true",
             "--set",
             "workloadIdentity.clientId=11111111-2222-3333-4444-555555555555",
         ],
@@ -344,6 +351,17 @@ fn workload_identity_annotates_the_service_account_and_labels_the_pod() {
             .any(|e| e["name"] == "AZURE_CLIENT_SECRET"),
         "workload identity must not carry a client secret"
     );
+    assert!(
+        !env.as_array()
+            .expect("env")
+            .iter()
+            .any(|e| e["name"] == "AZURE_FEDERATED_TOKEN_FILE"),
+        "with the webhook, the webhook injects the token file"
+    );
+    assert!(
+        deployment["spec"]["template"]["spec"]["volumes"].is_null(),
+        "with the webhook, the webhook projects the token"
+    );
 
     // Settings that contradict each other are refused with a message that says what to do.
     for (sets, message) in [
@@ -361,6 +379,15 @@ fn workload_identity_annotates_the_service_account_and_labels_the_pod() {
         (
             vec!["--set", "workloadIdentity.enabled=true"],
             "needs workloadIdentity.clientId",
+        ),
+        (
+            vec![
+                "--set",
+                "workloadIdentity.enabled=true",
+                "--set",
+                "workloadIdentity.clientId=x",
+            ],
+            "needs workloadIdentity.tenantId",
         ),
         (
             vec!["--set", "leaderElection.enabled=false"],

@@ -66,6 +66,47 @@ async fn server_accepts_the_workload_identity_render() {
 
 #[tokio::test]
 #[ignore = "needs local control plane (hack/control-plane.sh)"]
+async fn server_accepts_the_render_with_every_pod_setting() {
+    let ns = support::TestNamespace::new("chart-pod-values").await;
+    let docs = assert_server_accepts(
+        &ns.name,
+        &[
+            "--set",
+            "workloadIdentity.enabled=true",
+            "--set",
+            "workloadIdentity.clientId=11111111-2222-3333-4444-555555555555",
+            "--set",
+            "workloadIdentity.tenantId=66666666-7777-8888-9999-000000000000",
+            "--set",
+            "azure.extraCA.configMap=corp-ca",
+            "--set",
+            "https_proxy=http://proxy.corp:3128",
+            "--set",
+            "no_proxy=.svc",
+            "--set-json",
+            r#"extraArgs=["--verbose"]"#,
+            "--set-json",
+            r#"volumes=[{"name":"scratch","emptyDir":{}}]"#,
+            "--set-json",
+            r#"volumeMounts=[{"name":"scratch","mountPath":"/scratch"}]"#,
+            "--set",
+            "deploymentAnnotations.team=push",
+            "--set",
+            "strategy.type=Recreate",
+            "--set",
+            "revisionHistoryLimit=2",
+            "--set",
+            "livenessProbe.periodSeconds=60",
+            "--set",
+            "leaderElection.leaseDuration=30s",
+        ],
+    )
+    .await;
+    assert!(find(&docs, "Deployment", "e2e-acs-push-operator").is_some());
+}
+
+#[tokio::test]
+#[ignore = "needs local control plane (hack/control-plane.sh)"]
 async fn server_accepts_the_render_without_crds() {
     let ns = support::TestNamespace::new("chart-nocrds").await;
     let docs = assert_server_accepts(&ns.name, &["--set", "crds.enabled=false"]).await;
@@ -403,4 +444,89 @@ async fn installed_rbac_allows_the_operators_calls_and_nothing_near_them() {
         "RBAC of {service_account}:\n{}",
         wrong.join("\n")
     );
+}
+
+/// The aggregated roles as the apiserver's authorizer answers them. There is no
+/// kube-controller-manager here to fold them into view/edit/admin, so the test binds them
+/// directly, as the aggregation would grant them to a namespace's editors.
+#[tokio::test]
+#[ignore = "needs local control plane (hack/control-plane.sh)"]
+async fn aggregated_roles_let_editors_manage_links_but_not_their_status() {
+    let ns = support::TestNamespace::new("chart-people").await;
+    let release = format!("people-{}", ns.name.rsplit('-').next().unwrap_or("x"));
+    let roles = render(
+        &release,
+        &ns.name,
+        &["--show-only", "templates/aggregate-roles.yaml"],
+    );
+    let applied = support::apply_yaml(&roles).await;
+    assert!(applied.status.success(), "{}", support::stderr(&applied));
+    let (viewer, editor) = (format!("viewer-{release}"), format!("editor-{release}"));
+    let bindings = format!(
+        r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{ name: viewers, namespace: {ns} }}
+roleRef: {{ apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {release}-acs-push-operator-view }}
+subjects: [{{ apiGroup: rbac.authorization.k8s.io, kind: User, name: {viewer} }}, {{ apiGroup: rbac.authorization.k8s.io, kind: User, name: {editor} }}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{ name: editors, namespace: {ns} }}
+roleRef: {{ apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {release}-acs-push-operator-edit }}
+subjects: [{{ apiGroup: rbac.authorization.k8s.io, kind: User, name: {editor} }}]
+"#,
+        ns = ns.name
+    );
+    let applied = support::apply_yaml(&bindings).await;
+    assert!(applied.status.success(), "{}", support::stderr(&applied));
+
+    let link = "pushnotificationlinks.acspush.io";
+    let status = "--subresource=status";
+    let questions: Vec<(&str, Vec<&str>, bool)> = vec![
+        (&viewer, vec!["get", link], true),
+        (&viewer, vec!["list", link], true),
+        (&viewer, vec!["watch", link], true),
+        (&viewer, vec!["get", link, status], true),
+        (&viewer, vec!["create", link], false),
+        (&viewer, vec!["delete", link], false),
+        (&editor, vec!["create", link], true),
+        (&editor, vec!["update", link], true),
+        (&editor, vec!["patch", link], true),
+        (&editor, vec!["delete", link], true),
+        (&editor, vec!["deletecollection", link], true),
+        (&editor, vec!["get", link, status], true),
+        (&editor, vec!["patch", link, status], false),
+        (&editor, vec!["update", link, status], false),
+        (&editor, vec!["get", "secrets"], false),
+    ];
+    let mut wrong = Vec::new();
+    for (user, question, expected) in &questions {
+        let mut args = vec!["auth", "can-i", "--as", user, "-n", ns.name.as_str()];
+        args.extend_from_slice(question);
+        let answer = support::kubectl(&args).await;
+        let allowed = support::stdout(&answer).trim() == "yes";
+        if allowed != *expected {
+            wrong.push(format!(
+                "{user} {question:?}: allowed={allowed}, expected {expected}"
+            ));
+        }
+    }
+    // Only in the namespace of the bindings.
+    let elsewhere = support::kubectl(&[
+        "auth", "can-i", "--as", &editor, "-n", "default", "create", link,
+    ])
+    .await;
+    if support::stdout(&elsewhere).trim() == "yes" {
+        wrong.push(format!("{editor} may create links outside {}", ns.name));
+    }
+    let cleanup = support::kubectl(&[
+        "delete",
+        "clusterrole",
+        &format!("{release}-acs-push-operator-view"),
+        &format!("{release}-acs-push-operator-edit"),
+    ])
+    .await;
+    assert!(cleanup.status.success(), "{}", support::stderr(&cleanup));
+    assert!(wrong.is_empty(), "aggregated roles:\n{}", wrong.join("\n"));
 }

@@ -200,9 +200,69 @@ fn strings(value: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The roles of a render as comparable sets. Panics on a wildcard, on an aggregation rule, and on
-/// a binding that does not bind a role of the render to the operator's ServiceAccount alone.
+/// Whether a role is one of those for people, which the built-in view/edit/admin aggregate
+/// (`rbac.aggregateClusterRoles`), rather than one the operator is bound to.
+pub fn is_aggregated(role: &Value) -> bool {
+    role["metadata"]["labels"]
+        .as_object()
+        .is_some_and(|labels| {
+            labels
+                .keys()
+                .any(|key| key.starts_with("rbac.authorization.k8s.io/aggregate-to-"))
+        })
+}
+
+/// The operator's roles of a render as comparable sets (the aggregated roles for people are
+/// left out: see [`aggregated_rbac_of`]). Panics on a wildcard, on an aggregation rule, and on a
+/// binding that does not bind a role of the render to the operator's ServiceAccount alone.
 pub fn rbac_of(docs: &[Value]) -> Rbac {
+    let operator_roles: Vec<Value> = docs
+        .iter()
+        .filter(|doc| !is_aggregated(doc))
+        .cloned()
+        .collect();
+    let rbac = rbac_of_roles(&operator_roles);
+    check_bindings(docs, &rbac);
+    rbac
+}
+
+/// An aggregated role: the built-in roles it aggregates into (`view`, `edit`, `admin`) and its
+/// granted verbs per `apiGroup/resource`.
+pub type AggregatedRole = (BTreeSet<String>, BTreeMap<String, BTreeSet<String>>);
+
+/// The aggregated roles of a render (ClusterRoles labelled aggregate-to-*), by name.
+pub fn aggregated_rbac_of(docs: &[Value]) -> BTreeMap<String, AggregatedRole> {
+    docs.iter()
+        .filter(|doc| is_aggregated(doc))
+        .map(|role| {
+            assert_eq!(
+                role["kind"], "ClusterRole",
+                "aggregation needs a ClusterRole"
+            );
+            let name = role["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let targets: BTreeSet<String> = role["metadata"]["labels"]
+                .as_object()
+                .expect("labels")
+                .iter()
+                .filter_map(|(key, value)| {
+                    key.strip_prefix("rbac.authorization.k8s.io/aggregate-to-")
+                        .filter(|_| value == "true")
+                        .map(str::to_owned)
+                })
+                .collect();
+            let rules = rbac_of_roles(std::slice::from_ref(role))
+                .into_values()
+                .next()
+                .unwrap_or_default();
+            (name, (targets, rules))
+        })
+        .collect()
+}
+
+fn rbac_of_roles(docs: &[Value]) -> Rbac {
     let mut rbac = Rbac::new();
     for doc in docs
         .iter()
@@ -252,6 +312,12 @@ pub fn rbac_of(docs: &[Value]) -> Rbac {
             }
         }
     }
+    rbac
+}
+
+/// Panics unless every binding of the render binds one of `rbac`'s roles to the operator's
+/// ServiceAccount alone.
+fn check_bindings(docs: &[Value], rbac: &Rbac) {
     let service_account = docs
         .iter()
         .find(|doc| doc["kind"] == "ServiceAccount")
@@ -296,7 +362,58 @@ pub fn rbac_of(docs: &[Value]) -> Rbac {
             binding["metadata"]["name"]
         );
     }
-    rbac
+}
+
+/// The operator Deployment of a render.
+pub fn deployment(docs: &[Value]) -> &Value {
+    docs.iter()
+        .find(|doc| doc["kind"] == "Deployment")
+        .expect("a Deployment")
+}
+
+/// The operator container's environment, by variable name.
+pub fn operator_env(docs: &[Value]) -> BTreeMap<String, Value> {
+    deployment(docs)["spec"]["template"]["spec"]["containers"][0]["env"]
+        .as_array()
+        .expect("env")
+        .iter()
+        .map(|var| (var["name"].as_str().expect("name").to_owned(), var.clone()))
+        .collect()
+}
+
+/// `helm template` of `templates/NOTES.txt` with `sets` (helm template never prints the notes,
+/// and `helm install --dry-run` needs a cluster of the chart's kubeVersion): a scratch copy of
+/// the chart moves the notes into a file and renders them with `tpl` in the same context.
+pub fn render_notes(sets: &[&str]) -> String {
+    let chart = copy_chart();
+    let templates = chart.path().join("templates");
+    let files = chart.path().join("files");
+    std::fs::create_dir_all(&files).expect("create files/");
+    std::fs::rename(templates.join("NOTES.txt"), files.join("notes.txt")).expect("move NOTES.txt");
+    std::fs::write(
+        templates.join("notes-under-test.yaml"),
+        "notes: {{ tpl (.Files.Get \"files/notes.txt\") . | toJson }}\n",
+    )
+    .expect("write the notes template");
+    let chart_dir = chart.path().to_string_lossy().into_owned();
+    let mut args = vec![
+        "template",
+        "op",
+        chart_dir.as_str(),
+        "--namespace",
+        "ops",
+        "--show-only",
+        "templates/notes-under-test.yaml",
+    ];
+    args.extend_from_slice(sets);
+    let output = template(&args);
+    assert!(
+        output.status.success(),
+        "helm template of NOTES.txt with {sets:?}: {}",
+        text(&output.stderr)
+    );
+    let doc: Value = serde_yaml::from_str(&text(&output.stdout)).expect("notes document");
+    doc["notes"].as_str().expect("notes text").to_owned()
 }
 
 /// Every property of values.schema.json that holds a value (not a group of properties), with its

@@ -62,6 +62,32 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- default (get $presets .Values.azure.cloud) .Values.azure.authorityHost }}
 {{- end }}
 
+{{/* Non-empty when the chart projects the workload-identity token itself (no webhook). */}}
+{{- define "acs-push-operator.projectsToken" -}}
+{{- if and .Values.workloadIdentity.enabled (not .Values.workloadIdentity.webhook) }}true{{ end }}
+{{- end }}
+
+{{/* Where the projected workload-identity token is mounted (the webhook's path, so that tools and
+documentation about Azure Workload Identity apply unchanged). */}}
+{{- define "acs-push-operator.tokenDir" -}}
+/var/run/secrets/azure/tokens
+{{- end }}
+
+{{/* Non-empty when the values give the operator an Azure identity of its own. Without one it falls
+back to the node's managed identity (IMDS). */}}
+{{- define "acs-push-operator.hasIdentity" -}}
+{{- $set := or .Values.workloadIdentity.enabled .Values.azure.credentials.existingSecret }}
+{{- range .Values.extraEnv }}
+{{- if has .name (list "AZURE_CLIENT_ID" "AZURE_CLIENT_SECRET" "AZURE_FEDERATED_TOKEN_FILE") }}
+{{- $set = true }}
+{{- end }}
+{{- end }}
+{{- if eq (toString (get .Values.podLabels "azure.workload.identity/use")) "true" }}
+{{- $set = true }}
+{{- end }}
+{{- if $set }}true{{ end }}
+{{- end }}
+
 {{/* Settings that cannot be expressed in values.schema.json, checked once for every template. */}}
 {{- define "acs-push-operator.validate" -}}
 {{- if and .Values.workloadIdentity.enabled .Values.azure.credentials.existingSecret }}
@@ -69,6 +95,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- if and .Values.workloadIdentity.enabled (not .Values.workloadIdentity.clientId) }}
 {{- fail "workloadIdentity.enabled needs workloadIdentity.clientId (the managed identity's client id)" }}
+{{- end }}
+{{- if and (include "acs-push-operator.projectsToken" .) (not .Values.workloadIdentity.tenantId) }}
+{{- fail "workloadIdentity.enabled needs workloadIdentity.tenantId (the identity's Entra tenant), or workloadIdentity.webhook=true to let the Azure Workload Identity webhook fill it in" }}
 {{- end }}
 {{- if and .Values.azure.extraCA.configMap .Values.azure.extraCA.secret }}
 {{- fail "set azure.extraCA.configMap or azure.extraCA.secret, not both" }}
