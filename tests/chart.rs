@@ -158,6 +158,72 @@ fn values_yaml_sets_only_schema_properties() {
 }
 
 // ------------------------------------------------------------------------------------------------
+// deploy/flux: the healthCheckExprs example.
+// ------------------------------------------------------------------------------------------------
+
+#[test]
+fn flux_health_check_exprs_cover_every_kind_with_the_kstatus_conditions() {
+    let kustomization: Value =
+        serde_yaml::from_str(&read("deploy/flux/kustomization-health.yaml")).expect("YAML");
+    assert_eq!(
+        kustomization["apiVersion"],
+        "kustomize.toolkit.fluxcd.io/v1"
+    );
+    assert_eq!(kustomization["kind"], "Kustomization");
+    let exprs = kustomization["spec"]["healthCheckExprs"]
+        .as_array()
+        .expect("spec.healthCheckExprs");
+    let kinds: Vec<&str> = exprs
+        .iter()
+        .map(|e| e["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "PushNotificationLink",
+            "NotificationHubCredentials",
+            "CommunicationEventSubscription"
+        ]
+    );
+    for expr in exprs {
+        let kind = expr["kind"].as_str().unwrap_or_default();
+        assert_eq!(expr["apiVersion"], "acspush.io/v1alpha1", "{kind}");
+        let field = |name: &str| {
+            expr[name]
+                .as_str()
+                .unwrap_or_else(|| panic!("{kind}: no {name}"))
+        };
+        let (in_progress, failed, current) =
+            (field("inProgress"), field("failed"), field("current"));
+        for word in [
+            "deletionTimestamp",
+            "observedGeneration",
+            "'Reconciling'",
+            "'AzureThrottled'",
+            "'AzureUnavailable'",
+        ] {
+            assert!(
+                in_progress.contains(word),
+                "{kind}: inProgress lacks {word}"
+            );
+        }
+        assert_eq!(
+            in_progress.contains("'Propagating'"),
+            kind == "PushNotificationLink",
+            "{kind}: Propagating is a link case only"
+        );
+        assert!(failed.contains("'Stalled'"), "{kind}: failed lacks Stalled");
+        assert!(current.contains("'Ready'"), "{kind}: current lacks Ready");
+        // CEL strings are single-quoted here; a double quote would end up in YAML escapes.
+        for text in [in_progress, failed, current] {
+            assert!(!text.contains('"'), "{kind}: {text}");
+        }
+    }
+    let readme = read("deploy/flux/README.md");
+    assert!(readme.contains("kustomization-health.yaml"));
+}
+
+// ------------------------------------------------------------------------------------------------
 // deploy/examples: sample links with the demo's ids.
 // ------------------------------------------------------------------------------------------------
 
