@@ -123,6 +123,7 @@ pub fn process(store: &mut Store, base_url: &str, req: &ArmRequest<'_>) -> ArmOu
             ArmTarget::Resource(p) | ArmTarget::Metrics(p) => {
                 rbac::authorize(&identity, op, &p.scope())
             }
+            ArmTarget::Collection(c) => rbac::authorize(&identity, op, &c.scope()),
             ArmTarget::OperationStatus { .. } => Ok(()),
         })
         .and_then(|()| {
@@ -142,6 +143,7 @@ pub fn process(store: &mut Store, base_url: &str, req: &ArmRequest<'_>) -> ArmOu
 fn subscription_of(store: &Store, target: &ArmTarget) -> Option<String> {
     match target {
         ArmTarget::Resource(p) | ArmTarget::Metrics(p) => Some(p.subscription.clone()),
+        ArmTarget::Collection(c) => Some(c.subscription.clone()),
         ArmTarget::OperationStatus { operation_id, .. } => store
             .operations
             .get(&operation_id.to_ascii_lowercase())
@@ -190,6 +192,7 @@ fn describe_type(store: &Store, target: &ArmTarget) -> (String, String) {
             (types.join("/"), location)
         }
         ArmTarget::Metrics(_) => ("metrics".into(), "global".into()),
+        ArmTarget::Collection(c) => (c.type_.clone(), "global".into()),
         ArmTarget::OperationStatus { .. } => {
             ("locations/operationStatuses".into(), "global".into())
         }

@@ -3,7 +3,7 @@
 
 use super::api_version::Family;
 use super::error::ArmError;
-use super::path::{ArmTarget, ResourcePath};
+use super::path::{ArmTarget, CollectionPath, ResourcePath};
 use axum::http::{Method, StatusCode};
 
 /// Every ARM operation the emulator serves.
@@ -15,6 +15,8 @@ pub enum Op {
     CommunicationServicesUpdate,
     CommunicationServicesDelete,
     CommunicationServicesLinkNotificationHub,
+    CommunicationServicesListBySubscription,
+    CommunicationServicesListByResourceGroup,
     OperationStatusesGet,
     NamespacesGet,
     NamespacesCreateOrUpdate,
@@ -50,6 +52,8 @@ impl Op {
             CommunicationServicesUpdate => "CommunicationServices_Update",
             CommunicationServicesDelete => "CommunicationServices_Delete",
             CommunicationServicesLinkNotificationHub => "CommunicationServices_LinkNotificationHub",
+            CommunicationServicesListBySubscription => "CommunicationServices_ListBySubscription",
+            CommunicationServicesListByResourceGroup => "CommunicationServices_ListByResourceGroup",
             OperationStatusesGet => "OperationStatuses_Get",
             NamespacesGet => "Namespaces_Get",
             NamespacesCreateOrUpdate => "Namespaces_CreateOrUpdate",
@@ -89,6 +93,8 @@ impl Op {
             | CommunicationServicesUpdate
             | CommunicationServicesDelete
             | CommunicationServicesLinkNotificationHub
+            | CommunicationServicesListBySubscription
+            | CommunicationServicesListByResourceGroup
             | OperationStatusesGet => Family::Communication,
             MetricsList => Family::Insights,
             _ => Family::NotificationHubs,
@@ -99,7 +105,11 @@ impl Op {
     pub fn action(self) -> &'static str {
         use Op::*;
         match self {
-            CommunicationServicesGet => "Microsoft.Communication/CommunicationServices/Read",
+            CommunicationServicesGet
+            | CommunicationServicesListBySubscription
+            | CommunicationServicesListByResourceGroup => {
+                "Microsoft.Communication/CommunicationServices/Read"
+            }
             CommunicationServicesCreateOrUpdate | CommunicationServicesUpdate => {
                 "Microsoft.Communication/CommunicationServices/Write"
             }
@@ -171,6 +181,17 @@ pub fn classify(method: &Method, target: &ArmTarget) -> Result<Op, ArmError> {
         ArmTarget::Metrics(_) => return only(method, Method::GET, MetricsList),
         ArmTarget::OperationStatus { .. } => {
             return only(method, Method::GET, OperationStatusesGet);
+        }
+        ArmTarget::Collection(c) => {
+            if c.type_key() != "microsoft.communication/communicationservices" {
+                return Err(unknown_collection(c));
+            }
+            let op = if c.resource_group.is_some() {
+                CommunicationServicesListByResourceGroup
+            } else {
+                CommunicationServicesListBySubscription
+            };
+            return only(method, Method::GET, op);
         }
         ArmTarget::Resource(p) => p,
     };
@@ -285,6 +306,24 @@ fn method_not_allowed(method: &Method) -> ArmError {
         StatusCode::METHOD_NOT_ALLOWED,
         "MethodNotAllowed",
         format!("The requested resource does not support http method '{method}'."),
+    )
+}
+
+fn unknown_collection(c: &CollectionPath) -> ArmError {
+    let provider = c.provider.to_ascii_lowercase();
+    if provider != "microsoft.communication" && provider != "microsoft.notificationhubs" {
+        return ArmError::bad_request(
+            "InvalidResourceNamespace",
+            format!("The resource namespace '{}' is invalid.", c.provider),
+        );
+    }
+    ArmError::new(
+        StatusCode::NOT_FOUND,
+        "InvalidResourceType",
+        format!(
+            "The resource type '{}' could not be found in the namespace '{}'.",
+            c.type_, c.provider
+        ),
     )
 }
 

@@ -51,11 +51,42 @@ impl ResourcePath {
     }
 }
 
+/// A top-level resource collection: `/subscriptions/{sub}[/resourceGroups/{rg}]/providers/{provider}/{type}`
+/// (ARM's `ListBySubscription` / `ListByResourceGroup`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CollectionPath {
+    /// Subscription id as sent.
+    pub subscription: String,
+    /// Resource group as sent; `None` for the whole subscription.
+    pub resource_group: Option<String>,
+    /// Provider namespace as sent.
+    pub provider: String,
+    /// Resource type as sent, e.g. `communicationServices`.
+    pub type_: String,
+}
+
+impl CollectionPath {
+    /// Lower-cased `provider/type`, the key for routing.
+    pub fn type_key(&self) -> String {
+        format!("{}/{}", self.provider, self.type_).to_ascii_lowercase()
+    }
+
+    /// The ARM scope of the request: the subscription or the resource group.
+    pub fn scope(&self) -> String {
+        match &self.resource_group {
+            Some(rg) => format!("/subscriptions/{}/resourceGroups/{rg}", self.subscription),
+            None => format!("/subscriptions/{}", self.subscription),
+        }
+    }
+}
+
 /// What an ARM path addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ArmTarget {
     /// A resource, a collection below it, or an action on it.
     Resource(ResourcePath),
+    /// A top-level collection of a subscription or resource group.
+    Collection(CollectionPath),
     /// `{resource}/providers/Microsoft.Insights/metrics`.
     Metrics(ResourcePath),
     /// `[/subscriptions/{sub}]/providers/{provider}/locations/{loc}/operationStatuses/{id}`.
@@ -103,7 +134,31 @@ pub fn parse(path: &str) -> Option<ArmTarget> {
         });
     }
 
+    if let Some(collection) = parse_collection(&segs) {
+        return Some(ArmTarget::Collection(collection));
+    }
     parse_resource(&segs).map(ArmTarget::Resource)
+}
+
+fn parse_collection(segs: &[String]) -> Option<CollectionPath> {
+    let kw = |i: usize, word: &str| segs[i].eq_ignore_ascii_case(word);
+    match segs.len() {
+        5 if kw(0, "subscriptions") && kw(2, "providers") => Some(CollectionPath {
+            subscription: segs[1].clone(),
+            resource_group: None,
+            provider: segs[3].clone(),
+            type_: segs[4].clone(),
+        }),
+        7 if kw(0, "subscriptions") && kw(2, "resourceGroups") && kw(4, "providers") => {
+            Some(CollectionPath {
+                subscription: segs[1].clone(),
+                resource_group: Some(segs[3].clone()),
+                provider: segs[5].clone(),
+                type_: segs[6].clone(),
+            })
+        }
+        _ => None,
+    }
 }
 
 fn parse_resource(segs: &[String]) -> Option<ResourcePath> {

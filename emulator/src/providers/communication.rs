@@ -1,8 +1,9 @@
-//! Microsoft.Communication/communicationServices: GET, PUT (async create), PATCH, DELETE and
-//! `linkNotificationHub` with Azure-like validation (azure-api.md §1).
+//! Microsoft.Communication/communicationServices: GET, PUT (async create), PATCH, DELETE,
+//! `linkNotificationHub` with Azure-like validation (azure-api.md §1), and the lists by
+//! subscription and by resource group (ARM's `{value, nextLink}` pages of 100).
 
 use crate::arm::error::{ArmError, ArmReply, ArmResult};
-use crate::arm::path::{ArmTarget, ResourcePath, parse};
+use crate::arm::path::{ArmTarget, CollectionPath, ResourcePath, parse};
 use crate::arm::request::Ctx;
 use crate::connection_string;
 use crate::lro;
@@ -62,6 +63,51 @@ fn render(acs: &CommunicationService) -> Value {
 /// CommunicationServices_Get.
 pub fn get(store: &mut Store, p: &ResourcePath) -> ArmResult {
     find(store, p).map(|acs| ArmReply::ok(render(acs)))
+}
+
+/// Resources per page of a list; ARM's default page size.
+pub const LIST_PAGE_SIZE: usize = 100;
+
+/// CommunicationServices_ListBySubscription and CommunicationServices_ListByResourceGroup:
+/// `{"value": [...], "nextLink": ...}` in pages of [`LIST_PAGE_SIZE`], ordered by id; the
+/// `nextLink` carries an opaque `$skipToken` and the request's api-version, as ARM's do.
+pub fn list(store: &mut Store, c: &CollectionPath, ctx: &Ctx<'_>) -> ArmResult {
+    let prefix = key(&match &c.resource_group {
+        Some(rg) => format!("/subscriptions/{}/resourceGroups/{rg}/", c.subscription),
+        None => format!("/subscriptions/{}/", c.subscription),
+    });
+    let skip = match ctx.query.get("$skipToken") {
+        None => 0,
+        Some(token) => token.parse::<usize>().map_err(|_| {
+            ArmError::bad_request(
+                "InvalidSkipToken",
+                format!("The value '{token}' of the $skipToken query parameter is not valid."),
+            )
+        })?,
+    };
+    let matching: Vec<&CommunicationService> = store
+        .communication
+        .iter()
+        .filter(|(k, _)| k.starts_with(&prefix))
+        .map(|(_, acs)| acs)
+        .collect();
+    let value: Vec<Value> = matching
+        .iter()
+        .skip(skip)
+        .take(LIST_PAGE_SIZE)
+        .map(|acs| render(acs))
+        .collect();
+    let mut body = json!({ "value": value });
+    if skip + LIST_PAGE_SIZE < matching.len() {
+        body["nextLink"] = json!(format!(
+            "{}{}/providers/{TYPE}?api-version={}&%24skipToken={}",
+            ctx.base_url,
+            c.scope(),
+            ctx.api_version,
+            skip + LIST_PAGE_SIZE
+        ));
+    }
+    Ok(ArmReply::ok(body))
 }
 
 /// CommunicationServices_CreateOrUpdate: 201 + `Azure-AsyncOperation` on create, 200 on update.

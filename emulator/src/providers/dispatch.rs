@@ -18,6 +18,7 @@ pub fn execute(store: &mut Store, op: Op, target: &ArmTarget, ctx: &Ctx<'_>) -> 
     let p = match target {
         ArmTarget::Metrics(p) => return metrics::list(store, p, ctx),
         ArmTarget::OperationStatus { operation_id, .. } => return lro::status(store, operation_id),
+        ArmTarget::Collection(c) => return communication::list(store, c, ctx),
         ArmTarget::Resource(p) => p,
     };
     match op {
@@ -50,7 +51,10 @@ pub fn execute(store: &mut Store, op: Op, target: &ArmTarget, ctx: &Ctx<'_>) -> 
         NamespacesRegenerateKeys | NotificationHubsRegenerateKeys => {
             rules::regenerate(store, p, ctx)
         }
-        MetricsList | OperationStatusesGet => Err(ArmError::new(
+        MetricsList
+        | OperationStatusesGet
+        | CommunicationServicesListBySubscription
+        | CommunicationServicesListByResourceGroup => Err(ArmError::new(
             StatusCode::NOT_FOUND,
             "NotFound",
             "No HTTP resource was found that matches the request URI.",

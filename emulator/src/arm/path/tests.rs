@@ -41,3 +41,25 @@ fn percent_decoding() {
     assert_eq!(percent_decode("a%21b%2"), "a!b%2");
     assert_eq!(percent_decode("%"), "%");
 }
+
+#[test]
+fn parses_top_level_collections() {
+    let Some(ArmTarget::Collection(c)) =
+        parse("/subscriptions/S/providers/Microsoft.Communication/communicationServices")
+    else {
+        panic!("not a collection")
+    };
+    assert_eq!(
+        c.type_key(),
+        "microsoft.communication/communicationservices"
+    );
+    assert_eq!(c.resource_group, None);
+    assert_eq!(c.scope(), "/subscriptions/S");
+    let Some(ArmTarget::Collection(c)) = parse(
+        "/subscriptions/S/resourceGroups/RG/providers/Microsoft.Communication/communicationServices",
+    ) else {
+        panic!("not a collection")
+    };
+    assert_eq!(c.resource_group.as_deref(), Some("RG"));
+    assert_eq!(c.scope(), "/subscriptions/S/resourceGroups/RG");
+}
