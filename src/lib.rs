@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod azure;
+pub mod cli;
 pub mod config;
 pub mod crdgen;
 pub mod duration;
