@@ -259,10 +259,10 @@ fn normalise(text: &str, names: &[(&str, &str)]) -> String {
         if let Some(len) = timestamp_at(&chars[i..]) {
             out.push_str("<time>");
             i += len;
-            if chars[i..].starts_with(&[' ', '(']) {
-                if let Some(end) = chars[i..].iter().position(|c| *c == ')') {
-                    i += end + 1;
-                }
+            if chars[i..].starts_with(&[' ', '('])
+                && let Some(end) = chars[i..].iter().position(|c| *c == ')')
+            {
+                i += end + 1;
             }
             continue;
         }
@@ -534,12 +534,12 @@ async fn reconcile_and_rotate_wait_for_the_operators_echo() {
     assert!(stderr(&out).contains("Observe mode"), "{}", stderr(&out));
     let watch = get_link(&ns, "watch").await.expect("link");
     assert!(
-        watch
+        !watch
             .metadata
             .annotations
             .unwrap_or_default()
-            .get(acs_push_operator::api::ROTATE_REQUESTED_AT)
-            .is_none()
+            .contains_key(acs_push_operator::api::ROTATE_REQUESTED_AT),
+        "no rotate request was written"
     );
 }
 

@@ -65,8 +65,7 @@ pub async fn sign_in(args: &AzureArgs) -> Result<SignedIn, NoIdentity> {
         extra_ca_pem: extra_ca_pem.clone(),
         timeout: Duration::from_secs(30),
     };
-    let mut candidates: Vec<(String, Result<Arc<dyn TokenCredential>, CredentialError>)> =
-        Vec::new();
+    let mut candidates: Vec<Candidate> = Vec::new();
     let (tenant, client) = (env("AZURE_TENANT_ID"), env("AZURE_CLIENT_ID"));
     if let Some(secret) = env("AZURE_CLIENT_SECRET") {
         let source = CredentialSource::from_values(
@@ -83,7 +82,7 @@ pub async fn sign_in(args: &AzureArgs) -> Result<SignedIn, NoIdentity> {
     }
     candidates.push((
         "az CLI login".to_owned(),
-        AzureCli::new(options.scope.clone()),
+        AzureCli::credential(options.scope.clone()),
     ));
 
     let mut failures = Vec::new();
@@ -135,7 +134,7 @@ struct AzureCli {
 }
 
 impl AzureCli {
-    fn new(scope: String) -> Result<Arc<dyn TokenCredential>, CredentialError> {
+    fn credential(scope: String) -> Result<Arc<dyn TokenCredential>, CredentialError> {
         let options = AzureCliCredentialOptions {
             tenant_id: env("AZURE_TENANT_ID"),
             ..AzureCliCredentialOptions::default()
@@ -177,6 +176,12 @@ impl TokenCredential for AzureCli {
         Ok(token)
     }
 }
+
+/// A credential of the chain, or why it could not be built.
+type Candidate = (String, Result<Arc<dyn TokenCredential>, CredentialError>);
+
+/// The path and query parameters of the next page.
+type PageRequest = (String, Vec<(&'static str, String)>);
 
 /// One page of an ARM list.
 #[derive(Deserialize)]
@@ -274,11 +279,7 @@ async fn list_all<T: DeserializeOwned>(
 
 /// The path and `$skipToken` of a `nextLink`, which must point at the same ARM endpoint (the
 /// bearer token goes with it).
-fn next_page(
-    next: &str,
-    endpoint: &Url,
-    operation: &'static str,
-) -> Result<(String, Vec<(&'static str, String)>), ArmError> {
+fn next_page(next: &str, endpoint: &Url, operation: &'static str) -> Result<PageRequest, ArmError> {
     let url = Url::parse(next)
         .map_err(|e| ArmError::Config(format!("{operation}: nextLink {next:?}: {e}")))?;
     if url.origin() != endpoint.origin() {

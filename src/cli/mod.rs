@@ -3,6 +3,7 @@
 //!
 //! - `output` (formats, exit codes, errors, times), `kind` (`[KIND/]NAME`), `args` (clap)
 //! - `cluster` (the apiserver reads), `azure` (the user's identity, ARM lists)
+//! - the pure views: `status_view`, `trace_tree`
 //! - one file per command: `status`, `trace`, `request` (reconcile and rotate), `import`
 //!
 //! Each command returns its text and exit code; only [`run`] prints.
@@ -15,7 +16,9 @@ pub mod kind;
 pub mod output;
 pub mod request;
 pub mod status;
+pub mod status_view;
 pub mod trace;
+pub mod trace_tree;
 
 use std::io::Write;
 

@@ -1,6 +1,7 @@
 use super::*;
 use crate::api::{
-    AccessPolicyStatus, Condition, PushNotificationLinkSpec, PushNotificationLinkStatus,
+    AccessPolicyStatus, Condition, PushNotificationLink, PushNotificationLinkSpec,
+    PushNotificationLinkStatus, RECONCILE_REQUESTED_AT,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
