@@ -528,7 +528,7 @@ pub(super) fn action_event(action: &Action, linked: &str) -> Option<EventRecord>
         Action::ReadKeys { .. } => None,
         Action::RotateKey { policy, .. } => Some(EventRecord::normal(
             "KeyRotated",
-            format!("Regenerated the primary key of access policy '{policy}' (scheduled rotation)"),
+            format!("Regenerated the primary key of access policy '{policy}' (key rotation)"),
         )),
         Action::Link {
             cause: LinkCause::Initial,

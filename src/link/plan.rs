@@ -58,7 +58,8 @@ pub enum Action {
         /// when this plan writes the rule first, and act takes the written rule's.
         revision: Option<String>,
     },
-    /// POST `regenerateKeys` (primary key) on the operator-owned rule, for scheduled rotation.
+    /// POST `regenerateKeys` (primary key) on the operator-owned rule: scheduled rotation
+    /// (`keyRotation`) or a rotate request.
     RotateKey {
         /// The hub the rule is on.
         hub: NotificationHubId,
@@ -130,7 +131,7 @@ impl fmt::Display for LinkCause {
             LinkCause::KeyRegenerated => "the access policy's key was regenerated",
             LinkCause::SecretChanged => "the connection string in the Secret changed",
             LinkCause::Drift => "the ACS resource was linked to another hub or unlinked (drift)",
-            LinkCause::Rotation => "scheduled key rotation",
+            LinkCause::Rotation => "the key was rotated (keyRotation or a rotate request)",
             LinkCause::SpecChanged => "the spec names another hub or access policy",
         })
     }
