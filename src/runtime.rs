@@ -79,7 +79,16 @@ pub async fn run(args: RunArgs) -> Result<(), RunError> {
         None
     };
 
-    let shared = Arc::new(Context::new(client.clone(), &args, metrics.clone()).await?);
+    let shared = match Context::new(client.clone(), &args, metrics.clone()).await {
+        Ok(shared) => Arc::new(shared),
+        Err(e) => {
+            // A leader that cannot work hands the Lease on rather than sit on it until it expires.
+            if let Some(leadership) = leadership {
+                leadership.end().await;
+            }
+            return Err(e.into());
+        }
+    };
     let links = LinkController::new(&client, &args, shared, stop_rx.clone());
     let stores = links.stores.clone();
     let ready_when_synced = {
