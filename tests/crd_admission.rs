@@ -245,18 +245,52 @@ async fn kubectl_get_shows_printer_columns() {
         stderr(&applied)
     );
 
+    // The operator fills the short names the columns show; write them as it would.
+    let api: Api<PushNotificationLink> = ns.api();
+    let status = PushNotificationLinkStatus {
+        hub: Some("nh-demo/hub-demo".into()),
+        communication_service_name: Some("acs-demo".into()),
+        ..status_at(1)
+    };
+    let body = json!({
+        "apiVersion": PushNotificationLink::api_version(&()),
+        "kind": PushNotificationLink::kind(&()),
+        "status": status,
+    });
+    api.patch_status(
+        "demo",
+        &PatchParams::apply("acs-push-operator"),
+        &Patch::Apply(&body),
+    )
+    .await
+    .expect("apply status");
+
     let get = ns.kubectl(&["get", "pnl"]).await;
     assert!(get.status.success(), "{}", stderr(&get));
     assert_eq!(header(&get), ["NAME", "READY", "REASON", "HUB", "AGE"]);
-    assert!(stdout(&get).contains(&hub_id(SUB)), "{}", stdout(&get));
+    let shown = stdout(&get);
+    assert!(shown.contains(" nh-demo/hub-demo "), "{shown}");
+    assert!(shown.contains("HubNotFound"), "{shown}");
+    assert!(
+        !shown.contains("/subscriptions/"),
+        "HUB is namespace/hub, not the ARM id: {shown}"
+    );
 
     let wide = ns.kubectl(&["get", "pnl", "-o", "wide"]).await;
     assert!(wide.status.success(), "{}", stderr(&wide));
     assert_eq!(
         header(&wide),
-        ["NAME", "READY", "REASON", "HUB", "ACS", "AGE"]
+        [
+            "NAME", "READY", "REASON", "HUB", "AGE", "MODE", "ACS", "MESSAGE"
+        ]
     );
-    assert!(stdout(&wide).contains(&acs_id(SUB)), "{}", stdout(&wide));
+    let wide = stdout(&wide);
+    assert!(wide.contains(" Manage "), "mode defaulted: {wide}");
+    assert!(wide.contains(" acs-demo "), "{wide}");
+    assert!(
+        wide.contains("the notification hub does not exist"),
+        "Ready's message: {wide}"
+    );
 }
 
 fn status_at(generation: i64) -> PushNotificationLinkStatus {
