@@ -131,7 +131,9 @@ impl fmt::Display for LinkCause {
             LinkCause::KeyRegenerated => "the access policy's key was regenerated",
             LinkCause::SecretChanged => "the connection string in the Secret changed",
             LinkCause::Drift => "the ACS resource was linked to another hub or unlinked (drift)",
-            LinkCause::Rotation => "the key was rotated (key rotation: keyRotation or a rotate request)",
+            LinkCause::Rotation => {
+                "the key was rotated (key rotation: keyRotation or a rotate request)"
+            }
             LinkCause::SpecChanged => "the spec names another hub or access policy",
         })
     }
