@@ -100,6 +100,11 @@ impl std::fmt::Debug for ArmClient {
 }
 
 impl ArmClient {
+    /// The ARM endpoint the client sends to (a `nextLink` must point back at it).
+    pub(crate) fn endpoint(&self) -> &Url {
+        &self.inner.endpoint
+    }
+
     /// Builds a client. Fails on an `http://` endpoint or an unreadable CA bundle.
     pub fn new(config: ArmConfig, credential: Arc<dyn TokenCredential>) -> Result<Self, ArmError> {
         Self::with_observer(config, credential, None)

@@ -14,9 +14,9 @@ use async_trait::async_trait;
 use azure_core::cloud::{CloudConfiguration, CustomConfiguration};
 use azure_core::http::{ClientMethodOptions, ClientOptions, RetryOptions};
 use azure_identity::{
-    ClientAssertion, ClientAssertionCredential, ClientAssertionCredentialOptions,
-    ClientSecretCredential, ClientSecretCredentialOptions, ManagedIdentityCredential,
-    ManagedIdentityCredentialOptions, UserAssignedId,
+    AzureCliCredential, AzureCliCredentialOptions, ClientAssertion, ClientAssertionCredential,
+    ClientAssertionCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
+    ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId,
 };
 use tokio::sync::Mutex;
 use url::Url;
@@ -64,6 +64,12 @@ pub enum CredentialSource {
         /// `AZURE_FEDERATED_TOKEN_FILE`; read at every token request, so kubelet's rotation is
         /// always picked up.
         token_file: PathBuf,
+    },
+    /// The az CLI login of a person at a terminal (`az account get-access-token`), for the
+    /// kubectl plugin; never chosen by [`CredentialSource::from_values`].
+    AzureCli {
+        /// `AZURE_TENANT_ID`, when the login has several tenants.
+        tenant_id: Option<String>,
     },
     /// A managed identity from IMDS; `client_id` picks a user-assigned one.
     ManagedIdentity {
@@ -228,6 +234,16 @@ impl EntraCredential {
                     )
                     .map_err(core)?;
                     (credential, described)
+                }
+                CredentialSource::AzureCli { tenant_id } => {
+                    let options = AzureCliCredentialOptions {
+                        tenant_id,
+                        ..AzureCliCredentialOptions::default()
+                    };
+                    (
+                        AzureCliCredential::new(Some(options)).map_err(core)?,
+                        "az CLI login".to_owned(),
+                    )
                 }
                 CredentialSource::ManagedIdentity { client_id } => {
                     let described = match &client_id {

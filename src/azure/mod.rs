@@ -9,6 +9,7 @@ pub mod entra;
 mod entra_error;
 pub mod error;
 pub mod ids;
+mod listing;
 mod lro;
 pub mod models;
 pub mod operations;

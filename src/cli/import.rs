@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use super::args::ImportArgs;
-use super::azure::{list_communication_services, list_hub_rules, sign_in};
+use super::azure::sign_in;
 use super::output::{CliError, Exit, Format, serialize};
 use crate::api::LinkMode;
 use crate::azure::ids::{CommunicationServiceId, NotificationHubId};
@@ -136,30 +136,25 @@ pub async fn run(args: &ImportArgs) -> Result<(String, Exit), CliError> {
     let signed = sign_in(&args.azure)
         .await
         .map_err(|e| CliError::Azure(e.to_string()))?;
-    let resources = list_communication_services(
-        &signed.arm,
-        &args.azure.arm_endpoint,
-        &args.subscription,
-        args.resource_group.as_deref(),
-    )
-    .await
-    .map_err(|e| CliError::Azure(format!("cannot list the ACS resources: {e}")))?;
+    let resources = signed
+        .arm
+        .list_communication_services(&args.subscription, args.resource_group.as_deref())
+        .await
+        .map_err(|e| CliError::Azure(format!("cannot list the ACS resources: {e}")))?;
     let mut links = Vec::new();
     for (name, acs, hub) in linked_pairs(&resources) {
         let policy = match args.mode {
             LinkMode::Manage => None,
-            LinkMode::Observe => Some(
-                match list_hub_rules(&signed.arm, &args.azure.arm_endpoint, &hub).await {
-                    Ok(rules) => choose_policy(&rules),
-                    Err(e) => (
-                        FULL_ACCESS_POLICY.to_owned(),
-                        format!(
-                            "the hub's policies could not be read ({}), check it",
-                            e.category()
-                        ),
+            LinkMode::Observe => Some(match signed.arm.list_authorization_rules(&hub).await {
+                Ok(rules) => choose_policy(&rules),
+                Err(e) => (
+                    FULL_ACCESS_POLICY.to_owned(),
+                    format!(
+                        "the hub's policies could not be read ({}), check it",
+                        e.category()
                     ),
-                },
-            ),
+                ),
+            }),
         };
         links.push(Imported {
             name,
