@@ -5,12 +5,13 @@
 use kube::ResourceExt;
 use serde::Serialize;
 
-use crate::api::{ConditionType, DEFAULT_ACCESS_POLICY_NAME, PushNotificationLink};
+use crate::api::{ConditionType, PushNotificationLink};
 use crate::azure::error::{ArmError, ErrorClass};
 use crate::azure::ids::NotificationHubId;
 use crate::azure::models::{
     AccessRight, AuthorizationRule, CommunicationService, Namespace, NotificationHub,
 };
+use crate::link::spec::{PolicySource, desired};
 
 /// How a node of the chain is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -129,18 +130,14 @@ pub struct TraceInputs {
 /// The access policy the link uses: the spec's, else (a user's connection string) the one the
 /// operator reported in status.
 pub fn policy_name(link: &PushNotificationLink) -> Option<String> {
-    match (
-        &link.spec.connection_string_secret_ref,
-        &link.spec.access_policy,
-    ) {
-        (Some(_), _) => link
+    match desired(link).ok()?.policy_source {
+        PolicySource::Owned { name } => Some(name),
+        PolicySource::UserSecret { .. } => link
             .status
             .as_ref()?
             .access_policy
             .as_ref()
             .map(|p| p.name.clone()),
-        (None, Some(p)) => Some(p.name.clone()),
-        (None, None) => Some(DEFAULT_ACCESS_POLICY_NAME.to_owned()),
     }
 }
 
