@@ -75,7 +75,7 @@ pub async fn act(
                     .unwrap_or_else(|| UNKNOWN_REVISION.to_owned());
                 let listed = ctx
                     .hubs
-                    .keys_or_list(arm, (hub, &handles.hub_key), policy, &revision, now)
+                    .keys_or_list(arm, (hub, &handles.hub_key), policy, &revision, now, false)
                     .await?;
                 acted.outcomes.push(Outcome::KeysRead {
                     key_fingerprint: listed.primary_key.as_ref().map(SecretString::fingerprint),

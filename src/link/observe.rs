@@ -172,16 +172,17 @@ pub async fn observe(
                 // A moved revision is a regenerated key or only a rights change: the keys tell
                 // which (and an owned policy's relink needs them anyway).
                 if fresh || revision_moved(&observed, &facts) {
-                    let keys = if fresh {
-                        let keys = arm.list_keys(&hub_id, &rule).await?;
-                        ctx.hubs
-                            .remember_keys(&hub_key, &rule, &facts.revision, now, &keys);
-                        keys
-                    } else {
-                        ctx.hubs
-                            .keys_or_list(&arm, (&hub_id, &hub_key), &rule, &facts.revision, now)
-                            .await?
-                    };
+                    let keys = ctx
+                        .hubs
+                        .keys_or_list(
+                            &arm,
+                            (&hub_id, &hub_key),
+                            &rule,
+                            &facts.revision,
+                            now,
+                            fresh,
+                        )
+                        .await?;
                     facts.key_fingerprint = fingerprint_in_use(&observed.secret, &keys);
                     // Only a link uses them; Observe mode drops them right away.
                     if observed.spec.mode == LinkMode::Manage

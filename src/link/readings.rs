@@ -147,8 +147,9 @@ impl HubCache {
         });
     }
 
-    /// The keys of `policy` at `revision`: as another link on the hub just read them, or from ARM
-    /// (`listKeys`, billed as a write), remembered for the next links.
+    /// The keys of `policy` at `revision`: as another link on the hub just read them (unless
+    /// `fresh`: a reconcile request trusts no cache), or from ARM (`listKeys`, billed as a write),
+    /// remembered for the next links.
     pub async fn keys_or_list(
         &self,
         arm: &ArmClient,
@@ -156,8 +157,9 @@ impl HubCache {
         policy: &str,
         revision: &str,
         now: Timestamp,
+        fresh: bool,
     ) -> Result<ResourceListKeys, ArmError> {
-        if let Some(keys) = self.keys(key, policy, revision, now) {
+        if let Some(keys) = self.keys(key, policy, revision, now).filter(|_| !fresh) {
             return Ok(keys);
         }
         let keys = arm.list_keys(hub, policy).await?;
